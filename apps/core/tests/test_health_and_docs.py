@@ -1,0 +1,52 @@
+from unittest import mock
+
+from django.db.utils import OperationalError
+from django.test import TestCase
+
+
+class HealthzTest(TestCase):
+    def test_it_reports_database_and_queue_as_json(self):
+        response = self.client.get("/healthz")
+        self.assertEqual(response.status_code, 200)
+        body = response.json()
+        self.assertEqual(body["status"], "ok")
+        self.assertTrue(body["database"]["ok"])
+        self.assertIn(body["database"]["vendor"], {"sqlite", "postgresql"})
+        self.assertIn("broker", body["queue"])
+
+    def test_it_answers_503_when_the_database_is_down(self):
+        with mock.patch("django.db.backends.utils.CursorWrapper.execute", side_effect=OperationalError("gone")):
+            response = self.client.get("/healthz")
+        self.assertEqual(response.status_code, 503)
+        self.assertFalse(response.json()["database"]["ok"])
+        self.assertIn("gone", response.json()["database"]["error"])
+
+    def test_it_reports_the_queue_of_a_real_broker(self):
+        from django_q.conf import Conf
+
+        with mock.patch.object(Conf, "SYNC", False):
+            response = self.client.get("/healthz")
+        queue = response.json()["queue"]
+        self.assertTrue(queue["ok"], queue)
+        self.assertEqual(queue["queued"], 0)
+
+    def test_it_refuses_other_methods(self):
+        self.assertEqual(self.client.post("/healthz").status_code, 405)
+
+
+class SchemaAndDocsTest(TestCase):
+    def test_the_openapi_schema_lists_the_v1_endpoints(self):
+        response = self.client.get("/api/schema/", HTTP_ACCEPT="application/json")
+        self.assertEqual(response.status_code, 200)
+        paths = response.json()["paths"]
+        self.assertIn("/api/v1/accounts/", paths)
+        self.assertIn("/api/v1/messages/{id}/", paths)
+
+    def test_the_docs_page_answers(self):
+        response = self.client.get("/api/docs/")
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "swagger")
+
+    def test_the_home_page_and_login_render(self):
+        self.assertContains(self.client.get("/"), "Open the admin")
+        self.assertContains(self.client.get("/accounts/login/"), "Sign in")

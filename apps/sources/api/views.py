@@ -1,0 +1,47 @@
+"""Read endpoints of the sources app (ingestion arrives through its own endpoints)."""
+
+from __future__ import annotations
+
+import django_filters
+
+from apps.core.api.viewsets import BaseReadOnlyViewSet
+from apps.sources.api.serializers import DeadLetterSerializer, MessageSerializer, SourceSerializer
+from apps.sources.models import DeadLetter, Message, Source
+
+
+class SourceViewSet(BaseReadOnlyViewSet):
+    """Sources of communications."""
+
+    queryset = Source.objects.all()
+    serializer_class = SourceSerializer
+    filterset_fields = ("kind", "platform", "is_active")
+    search_fields = ("name", "slug")
+
+
+class MessageFilter(django_filters.FilterSet):
+    since = django_filters.IsoDateTimeFilter(field_name="created_at_source", lookup_expr="gte")
+    until = django_filters.IsoDateTimeFilter(field_name="created_at_source", lookup_expr="lt")
+
+    class Meta:
+        model = Message
+        fields = ("source", "account", "contact", "author_role", "status", "journey_stage", "thread_id", "language")
+
+
+class MessageViewSet(BaseReadOnlyViewSet):
+    """Messages of the accounts you may see, newest first."""
+
+    queryset = Message.objects.all()
+    serializer_class = MessageSerializer
+    filterset_class = MessageFilter
+    ordering_fields = ("created_at_source", "received_at")
+
+    def get_base_queryset(self):
+        return Message.objects.select_related("source")
+
+
+class DeadLetterViewSet(BaseReadOnlyViewSet):
+    """What ingestion could not accept, with the reason."""
+
+    queryset = DeadLetter.objects.all()
+    serializer_class = DeadLetterSerializer
+    filterset_fields = ("status", "channel", "source")

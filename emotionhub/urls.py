@@ -1,0 +1,34 @@
+"""URL map: admin, pages, the versioned API, its schema and docs, the health check."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import DefaultRouter
+
+from apps.core import views as core_views
+from apps.crm.api.urls import router as crm_router
+from apps.sources.api.urls import router as sources_router
+
+# One router for the whole API, so /api/v1/ lists every app's endpoints; each app owns its registry.
+api_router = DefaultRouter()
+for app_router in (crm_router, sources_router):
+    api_router.registry.extend(app_router.registry)
+
+api_v1 = [
+    path("", include(api_router.urls)),
+    path("auth/token/", obtain_auth_token, name="token"),
+]
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("api/v1/", include((api_v1, "v1"), namespace="v1")),
+    path("api/schema/", SpectacularAPIView.as_view(api_version="v1"), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+]
