@@ -37,7 +37,9 @@ class ActorsTestCase(TestCase):
         """Give ``user`` a model-wide permission (e.g. ``add``)."""
         ct = ContentType.objects.get_for_model(model)
         for action in actions:
-            user.user_permissions.add(Permission.objects.get(content_type=ct, codename=f"{action}_{model._meta.model_name}"))
+            user.user_permissions.add(
+                Permission.objects.get(content_type=ct, codename=f"{action}_{model._meta.model_name}")
+            )
 
 
 class APITestCase(ActorsTestCase):

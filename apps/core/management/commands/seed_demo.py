@@ -1,0 +1,30 @@
+"""``manage.py seed_demo``: idempotent, deterministic demo data, with the demo logins printed."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from apps.core import demo
+
+
+class Command(BaseCommand):
+    help = "Create the demo data (accounts, contacts, sources, messages, users). Safe to run again."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--accounts", type=int, default=300)
+        parser.add_argument("--messages", type=int, default=4000)
+        parser.add_argument("--quiet-logins", action="store_true", help="do not print the demo logins")
+
+    def handle(self, *args, **opts):
+        if opts["accounts"] < 1 or opts["messages"] < 0:
+            raise CommandError("--accounts must be at least 1 and --messages at least 0")
+        counts = demo.seed(accounts=opts["accounts"], messages=opts["messages"])
+        self.stdout.write(self.style.SUCCESS("Demo data ready: " + ", ".join(f"{v} {k}" for k, v in counts.items())))
+        if opts["quiet_logins"]:
+            return
+        from rest_framework.authtoken.models import Token
+
+        self.stdout.write("\nDemo logins (username / password — role):")
+        for user in demo.DEMO_USERS:
+            self.stdout.write(f"  {user.username:<16} {user.password:<24} {user.role}")
+        token = Token.objects.get(user__username="integration").key
+        self.stdout.write(f"\nAPI token of the 'integration' user: {token}")
+        self.stdout.write(f'  curl -H "Authorization: Token {token}" http://127.0.0.1:8000/api/v1/accounts/')
