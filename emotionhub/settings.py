@@ -6,6 +6,7 @@ Production: DATABASE_URL, REDIS_URL, SECRET_KEY, ALLOWED_HOSTS, DEBUG=0.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import dj_database_url
@@ -44,6 +45,7 @@ INSTALLED_APPS = [
     "apps.core",
     "apps.crm",
     "apps.sources",
+    "apps.scoring",
 ]
 
 MIDDLEWARE = [
@@ -126,6 +128,26 @@ if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL
 else:
     Q_CLUSTER["orm"] = "default"
+
+# --- Scoring --------------------------------------------------------------------------------
+# The engine used when no scoring model is active in the admin (Scoring models › activate).
+SCORING_ENGINE = env_choice("SCORING_ENGINE", "linear", ("linear", "lexicon", "transformers"))
+SCORING_ENGINE_OPTIONS: dict = {}
+if SCORING_ENGINE == "transformers":
+    TRANSFORMERS_MODEL_PATH = env_str("TRANSFORMERS_MODEL_PATH", "")
+    if not TRANSFORMERS_MODEL_PATH:
+        raise ImproperlyConfigured(
+            "SCORING_ENGINE=transformers needs TRANSFORMERS_MODEL_PATH (a local model directory)"
+        )
+    try:
+        _label_map = json.loads(env_str("TRANSFORMERS_LABEL_MAP", "null"))
+    except json.JSONDecodeError as exc:
+        raise ImproperlyConfigured(f"TRANSFORMERS_LABEL_MAP must be JSON: {exc}") from exc
+    SCORING_ENGINE_OPTIONS = {
+        "model_path": TRANSFORMERS_MODEL_PATH,
+        "label_map": _label_map,
+        "batch_size": env_int("TRANSFORMERS_BATCH_SIZE", 32, minimum=1),
+    }
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

@@ -33,6 +33,12 @@ class ActorsTestCase(TestCase):
         assign_perm("crm.view_account", cls.member, cls.account)
 
     @staticmethod
+    def grant_perm(user, perm: str) -> None:
+        """Give ``user`` a named permission, e.g. ``scoring.score_text``."""
+        app_label, codename = perm.split(".")
+        user.user_permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+
+    @staticmethod
     def grant(user, model, *actions: str) -> None:
         """Give ``user`` a model-wide permission (e.g. ``add``)."""
         ct = ContentType.objects.get_for_model(model)

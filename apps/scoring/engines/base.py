@@ -59,7 +59,7 @@ class Engine(ABC):
     @property
     def thresholds(self) -> dict[str, float]:
         """Per-label decision thresholds for multi-label predictions (tuned where the engine can)."""
-        return {label: 0.5 for label in self.labels}
+        return dict.fromkeys(self.labels, 0.5)
 
     @abstractmethod
     def score_batch(self, texts: Sequence[str]) -> list[EngineOutput]:

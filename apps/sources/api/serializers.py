@@ -15,6 +15,7 @@ class SourceSerializer(serializers.ModelSerializer):
 
 class MessageSerializer(serializers.ModelSerializer):
     source_slug = serializers.CharField(source="source.slug", read_only=True)
+    emotion = serializers.SerializerMethodField(help_text="The current emotion score, or null when not scored.")
 
     class Meta:
         model = Message
@@ -34,8 +35,17 @@ class MessageSerializer(serializers.ModelSerializer):
             "created_at_source",
             "received_at",
             "status",
+            "emotion",
         )
         read_only_fields = fields
+
+    def get_emotion(self, obj: Message) -> dict | None:
+        from apps.scoring.api.serializers import EmotionScoreSerializer
+
+        current = getattr(obj, "current_scores", None)
+        if current is None:
+            current = [s for s in obj.emotion_scores.all() if s.is_current]
+        return EmotionScoreSerializer(current[0]).data if current else None
 
 
 class DeadLetterSerializer(serializers.ModelSerializer):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import django_filters
+from django.db.models import Prefetch
 
 from apps.core.api.viewsets import BaseReadOnlyViewSet
 from apps.sources.api.serializers import DeadLetterSerializer, MessageSerializer, SourceSerializer
@@ -36,7 +37,12 @@ class MessageViewSet(BaseReadOnlyViewSet):
     ordering_fields = ("created_at_source", "received_at")
 
     def get_base_queryset(self):
-        return Message.objects.select_related("source")
+        from apps.scoring.models import EmotionScore
+
+        current = Prefetch(
+            "emotion_scores", queryset=EmotionScore.objects.filter(is_current=True), to_attr="current_scores"
+        )
+        return Message.objects.select_related("source").prefetch_related(current)
 
 
 class DeadLetterViewSet(BaseReadOnlyViewSet):
