@@ -13,6 +13,7 @@ from django.utils.html import format_html
 
 from apps.core.admin import AuditedAdminMixin
 from apps.scoring import pipeline, services
+from apps.scoring.engines.base import EngineUnavailable
 from apps.scoring.models import (
     BaseEmotion,
     BusinessEmotion,
@@ -98,7 +99,7 @@ class ScoringModelAdmin(AuditedAdminMixin, admin.ModelAdmin):
         model = queryset.get()
         try:
             services.scoring_model_activate(scoring_model=model)
-        except (ValidationError, ValueError, OSError, RuntimeError) as exc:
+        except (ValidationError, EngineUnavailable, ValueError, OSError) as exc:
             self.message_user(request, f"{model} was not activated: {exc}", messages.ERROR)
             return
         self.message_user(request, f"{model} is now active (version {model.version}).", messages.SUCCESS)

@@ -16,6 +16,10 @@ from dataclasses import dataclass, field
 BASE_LABELS: tuple[str, ...] = ("anger", "disgust", "fear", "joy", "neutral", "sadness", "surprise")
 
 
+class EngineUnavailable(Exception):
+    """The engine cannot run here: its model files or its libraries are missing or unreadable."""
+
+
 @dataclass(frozen=True)
 class Driver:
     """One term or feature that pushed a label up (positive weight) or down (negative)."""

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .base import BASE_LABELS, Driver, Engine, EngineOutput
+from .base import BASE_LABELS, Driver, Engine, EngineOutput, EngineUnavailable
 
 if TYPE_CHECKING:
     import torch
@@ -59,10 +59,6 @@ _TOKENIZER_FILES = (
     "tokenizer.model",
     "sentencepiece.bpe.model",
 )
-
-
-class EngineUnavailable(Exception):
-    """The engine cannot run here: its model files or its libraries are missing or unreadable."""
 
 
 def resolve_label_map(
