@@ -4,13 +4,13 @@ import pytest
 
 pytest.importorskip("torch")
 
-from django.core.exceptions import ValidationError  # noqa: E402
+from django.core.exceptions import ValidationError
 
-from apps.scoring import services  # noqa: E402
-from apps.scoring.engines.base import EngineUnavailable  # noqa: E402
-from apps.scoring.models import EmotionScore, ScoringModel  # noqa: E402
-from apps.scoring.tests.tiny_hf import build_tiny_model  # noqa: E402
-from tests.factories import MessageFactory  # noqa: E402
+from apps.scoring import services
+from apps.scoring.engines.base import EngineUnavailable
+from apps.scoring.models import EmotionScore, ScoringModel
+from apps.scoring.tests.tiny_hf import build_tiny_model
+from tests.factories import MessageFactory
 
 pytestmark = pytest.mark.django_db
 
