@@ -283,6 +283,8 @@ def seed(*, accounts: int = 300, messages: int = 4000, now: dt.datetime | None =
         account_rows = _seed_accounts(rngs[0], accounts, segments, managers, now)
         contacts = _seed_contacts(rngs[1], account_rows)
         _seed_messages(rngs[2], messages, account_rows, contacts, sources, now)
+        _seed_lexicon()
+    scored = _score_backlog()
     return {
         "users": len(users),
         "segments": Segment.objects.count(),
@@ -290,6 +292,7 @@ def seed(*, accounts: int = 300, messages: int = 4000, now: dt.datetime | None =
         "accounts": Account.objects.count(),
         "contacts": Contact.objects.count(),
         "messages": Message.objects.count(),
+        "newly scored messages": scored,
     }
 
 
@@ -402,3 +405,34 @@ def _seed_messages(rng, count, accounts, contacts, sources, now) -> None:
             if i >= count:
                 break
     Message.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
+
+
+DEMO_LEXICON = (
+    # term, kind, adjustments, note
+    ("great, another outage", "sarcasm", {"joy": -0.8, "anger": 0.7}, "Sarcastic praise of an outage."),
+    ("this update is sick", "slang", {"joy": 0.7, "disgust": -0.7}, "'Sick' is praise in social slang."),
+    ("not bad", "other", {"joy": 0.3, "sadness": -0.3, "anger": -0.2}, "Understated approval."),
+    ("issue", "jargon", {"sadness": -0.1, "fear": -0.1}, "Routine word in support tickets, not distress."),
+    ("broken", "jargon", {"anger": 0.2}, "A broken feature frustrates."),
+)
+
+
+def _seed_lexicon() -> None:
+    from apps.scoring.models import LexiconEntry
+
+    for term, kind, adjustments, note in DEMO_LEXICON:
+        if not LexiconEntry.objects.filter(term=term, platform="").exists():
+            entry = LexiconEntry(term=term, kind=kind, adjustments=adjustments, note=note)
+            entry.full_clean()
+            entry.save()
+
+
+def _score_backlog() -> int:
+    """Score what has no current score yet, so every page has emotions to show."""
+    from apps.scoring import services as scoring_services
+
+    ids = list(Message.objects.filter(status="received").order_by("pk").values_list("pk", flat=True))
+    scored = 0
+    for start in range(0, len(ids), 1000):
+        scored += scoring_services.messages_score(message_ids=ids[start : start + 1000])["scored"]
+    return scored
