@@ -18,4 +18,5 @@ class ScoringConfig(AppConfig):
         auditlog.register(models.BusinessEmotionComponent)
         auditlog.register(models.LexiconEntry)
         auditlog.register(models.ScoringModel)
-        auditlog.register(models.EmotionScore, exclude_fields=["explanation"])
+        # EmotionScore is derived data written in bulk: its provenance (engine, version, time) is on the
+        # row itself, and reads of it are logged by purpose, so it is not diffed here.
