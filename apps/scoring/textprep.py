@@ -57,7 +57,7 @@ _BINARY_SHARE = 0.10
 _LETTER_RE = re.compile(r"[^\W\d_]")
 _LATIN_RE = re.compile("[A-Za-z\u00aa\u00b5\u00ba\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff]")
 # Pictographic emoji blocks plus the older symbol blocks many emoji live in.
-_EMOJI_CLASS = "\U0001f000-\U0001faff\u2600-\u27bf\u2300-\u23ff\u2b05-\u2b55\u3030\u303d\u3297\u3299\u203c\u2049\u2764"
+_EMOJI_CLASS = "\U0001f000-\U0001faff\u2600-\u27bf\u2300-\u23ff\u2b05-\u2b55\u3030\u303d\u3297\u3299\u203c\u2049"
 _EMOJI_RE = re.compile(f"[{_EMOJI_CLASS}]")
 # ASCII emoticons carry emotion just like emoji (the lexicon engine scores them).
 _EMOTICON_RE = re.compile(r"(?:[:;=][-'^]?[()\[\]DPpOo3*/\\|]|<3|</3|\bxD\b|\(:|\):)")
@@ -204,6 +204,7 @@ def _strip_html(text: str) -> str:
 
 
 _CONTROL_BYTES_RE = re.compile(rb"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+_LEGACY_NON_ASCII_SHARE = 0.3
 
 
 def _decode(data: bytes, *, partial: bool = False) -> tuple[str, tuple[str, ...]]:
@@ -219,9 +220,13 @@ def _decode(data: bytes, *, partial: bool = False) -> tuple[str, tuple[str, ...]
     # and cp1252 would turn it into mojibake) and there are no control bytes (binary stays junk).
     if text.replace("\ufffd", "").isascii() and not _CONTROL_BYTES_RE.search(data):
         try:
-            return data.decode("cp1252"), ("decoded_cp1252",)
+            legacy = data.decode("cp1252")
         except UnicodeDecodeError:
-            pass
+            legacy = ""
+        # Real Western-European text is mostly ASCII; a wall of accented symbols is binary.
+        non_ascii = len(legacy) - len(legacy.encode("ascii", "ignore"))
+        if legacy and non_ascii <= _LEGACY_NON_ASCII_SHARE * len(legacy):
+            return legacy, ("decoded_cp1252",)
     return text, ("decode_errors",)
 
 
@@ -407,7 +412,7 @@ def prepare(
             return Prepared(
                 text,
                 UNSUPPORTED_LANGUAGE,
-                f"declared '{declared}' but the text is mostly in another script (looks like '{script_language}')",
+                f"declared '{declared}' but the text looks like '{script_language}' (another script)",
                 tuple(flags),
                 script_language,
             )

@@ -22,7 +22,15 @@ from functools import lru_cache
 from importlib import resources
 from typing import NamedTuple
 
-from vaderSentiment.vaderSentiment import B_DECR, B_INCR, BOOSTER_DICT, C_INCR, N_SCALAR, NEGATE, SPECIAL_CASES
+from vaderSentiment.vaderSentiment import (
+    B_DECR,
+    B_INCR,
+    BOOSTER_DICT,
+    C_INCR,
+    N_SCALAR,
+    NEGATE,
+    SPECIAL_CASES,
+)
 
 from .base import BASE_LABELS, Driver, Engine, EngineOutput
 
@@ -32,7 +40,8 @@ __all__ = ["ENGINE_REVISION", "LexiconEngine"]
 ENGINE_REVISION = "1"
 
 ANGER, DISGUST, FEAR, JOY, NEUTRAL, SADNESS, SURPRISE = range(7)
-assert BASE_LABELS == ("anger", "disgust", "fear", "joy", "neutral", "sadness", "surprise")  # noqa: S101
+if BASE_LABELS != ("anger", "disgust", "fear", "joy", "neutral", "sadness", "surprise"):  # pragma: no cover
+    raise ImportError("LexiconEngine's label indexes assume the GoEmotions-Ekman label order")
 _LABEL_INDEX = {label: i for i, label in enumerate(BASE_LABELS)}
 _EMOTION_INDEXES = (ANGER, DISGUST, FEAR, JOY, SADNESS, SURPRISE)
 
@@ -116,7 +125,7 @@ _EXTRA_WORDS: dict[str, str] = {
         sick sickened""",
     "fear": """scared scary afraid fear terrified terrifying frightening frightened worried worry worrying
         nervous anxious anxiety panic horror horrified dangerous danger threat concerned nightmare dread
-        yikes freaked spooky paranoid unsafe risky scares""",
+        yikes freaked spooky paranoid unsafe risky scares terrify terrifies panicking panicked""",
     "surprise": """wow whoa woah omg surprised surprising surprise shocked shocking unexpected unbelievable
         amazed astonished huh realize realized confused confusing curious wonder wondering weird strange
         interesting wait til unreal insane crazy speechless omfg jeez geez""",
@@ -135,7 +144,7 @@ _EMOJI: dict[str, tuple[str, float, float]] = {
     **dict.fromkeys("😂🤣😆😹", ("joy", 1.0, 2.0)),
     **dict.fromkeys("😍🥰😘😻❤♥💕💖💗💓💞💘💝", ("joy", 1.0, 3.0)),
     **dict.fromkeys("😀😁😃😄😊😇🙂☺😉😋😛😜🤪😝🤗🤩🥳😎😸🥲", ("joy", 0.8, 2.0)),
-    **dict.fromkeys("🎉🎊✨🌟⭐💯👍👏🙌🙏💪🤝✅🔥", ("joy", 0.7, 1.5)),
+    **dict.fromkeys("🎉🎊✨🌟⭐💯👍👏🙌🙏💪🤝✅🔥", ("joy", 0.9, 1.5)),
     **dict.fromkeys("😐😶", ("neutral", 0.8, 0.0)),
 }
 
@@ -150,10 +159,17 @@ for _phrase, _scalar in BOOSTER_DICT.items():
         _first, _last = _phrase.split(" ", 1)
         _BOOSTER_BIGRAMS.setdefault(_last, {})[_first] = _scalar
 _NEGATION_WINDOW = 3  # words after a negator that it reaches, as in VADER
-_CLAUSE_END = frozenset(".,;:!?")  # negation and boosting do not cross these
+_CLAUSE_END = ".,;!?"  # negation and boosting do not cross these (a str: fastest "in" for one char)
 
 # URLs would otherwise score their path words ("/great-deals/happy-hour").
 _URL_RE = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+# Cheap pre-check before the ALL CAPS rule: is any word of two or more capitals there at all?
+_CAPS_RE = re.compile(r"[A-Z\u00c0-\u00de]{2}")
+# Emoji blocks as ranges: a character class listing every emoji one by one makes the tokenizer
+# several times slower. Characters in these ranges without a lexicon entry are simply ignored.
+_EMOJI_RANGES = (
+    "\U0001f000-\U0001faff\u2600-\u27bf\u2300-\u23ff\u2b00-\u2bff\u2190-\u21ff\u3030\u303d\u3297\u3299\u203c\u2049"
+)
 
 
 def _words(block: str) -> list[str]:
@@ -165,17 +181,17 @@ def _words(block: str) -> list[str]:
 # Loading
 # --------------------------------------------------------------------------------------------
 
-
-class _Entry(NamedTuple):
-    valence: float  # VADER valence, 0.0 when the word only has emotions
-    emotions: tuple[tuple[int, float], ...]  # (label index, weight)
-    has_valence: bool
-    is_emoji: bool
+# Entry kinds: a word scored with the rules, an emoji/emoticon (no rules: it is the writer's own
+# feeling), or a word that only matters as the end of a phrase ("fed up", "the bomb").
+_WORD, _EMOJI_KIND, _PHRASE_END = 0, 1, 2
+_Phrases = tuple[tuple[tuple[str, ...], float], ...]  # (previous words, valence)
+# (VADER valence or 0.0, ((label index, weight), ...), kind, phrases ending in this word or None).
+# Plain tuples, unpacked in the hot loop: attribute access on NamedTuples costs measurably.
+_Entry = tuple[float, tuple[tuple[int, float], ...], int, _Phrases | None]
 
 
 class _Tables(NamedTuple):
     entries: dict[str, _Entry]
-    phrases: dict[str, tuple[tuple[tuple[str, ...], float], ...]]  # last word -> (previous words, valence)
     token_re: re.Pattern[str]
     digest: str
 
@@ -195,12 +211,7 @@ def _inflections(word: str) -> set[str]:
         forms |= {stem + "ies", stem + "ied", stem + "ily", stem + "iness", stem + "ier", stem + "iest"}
     elif word.endswith(("s", "sh", "ch", "x", "z")):
         forms.add(word + "es")
-    if (
-        3 <= len(word) <= 5
-        and word[-1] not in "aeiouwxy"
-        and word[-2] in "aeiou"
-        and word[-3] not in "aeiou"
-    ):
+    if 3 <= len(word) <= 5 and word[-1] not in "aeiouwxy" and word[-2] in "aeiou" and word[-3] not in "aeiou":
         double = word + word[-1]  # sad -> sadder, stop -> stopped
         forms |= {double + "ed", double + "ing", double + "er", double + "est"}
     forms |= {form + "ly" for form in forms if form.endswith(("ing", "ed"))}
@@ -213,6 +224,7 @@ def _read(package: str, *parts: str) -> bytes:
 
 @lru_cache(maxsize=1)
 def _load_tables() -> _Tables:
+    """Read and merge the lexicons once per process (about 0.1 s)."""
     vader_raw = _read("vaderSentiment", "vader_lexicon.txt")
     emoji_raw = _read("vaderSentiment", "emoji_utf8_lexicon.txt")
     nrc_raw = _read("nrclex", "data", "nrc_en.json")
@@ -224,7 +236,7 @@ def _load_tables() -> _Tables:
         if len(parts) < 2:
             continue
         term, value = parts[0].strip(), float(parts[1])
-        if " " in term:  # "fed up", "can't stand": matched as phrases
+        if " " in term:  # "fed up", "can't stand": VADER's whitespace tokens never match these
             *head, last = term.split(" ")
             phrases.setdefault(last, []).append((tuple(head), value))
         else:
@@ -234,69 +246,76 @@ def _load_tables() -> _Tables:
         phrases.setdefault(last, []).append((tuple(head), float(value)))
 
     emotions: dict[str, dict[int, float]] = {}
-    nrc = json.loads(nrc_raw)
-    for word, assoc in nrc.items():
-        if _P["nrc_requires_valence"] and abs(valence.get(word, 0.0)) < _P["nrc_requires_valence"]:
+    for word, assoc in json.loads(nrc_raw).items():
+        if abs(valence.get(word, 0.0)) < _P["nrc_requires_valence"]:
             continue
         weights = _nrc_weights(assoc)
         if weights:
             emotions[word] = weights
-    extra: dict[str, dict[int, float]] = {}
+    for block in _EXTRA_WORDS.values():
+        for word in _words(block):
+            emotions[word] = {}  # the curated entry replaces NRC's for this word
     for label, block in _EXTRA_WORDS.items():
         for word in _words(block):
-            extra.setdefault(word, {})[_LABEL_INDEX[label]] = _P["extra_weight"]
-    emotions.update(extra)
-    # Inflected forms inherit their base word's emotions unless the lexicon lists them itself.
-    for word, weights in list(emotions.items()):
-        if len(word) < 3 or " " in word:
-            continue
-        for form in _inflections(word):
-            emotions.setdefault(form, weights)
+            emotions[word][_LABEL_INDEX[label]] = _P["extra_weight"]
+    # Inflected forms inherit their base word's emotions unless a lexicon lists them itself;
+    # curated words go first so "annoyingly" follows "annoying" rather than NRC's "annoy".
+    curated = {word for block in _EXTRA_WORDS.values() for word in _words(block)}
+    for word in sorted(emotions, key=lambda w: w not in curated):
+        if len(word) >= 3:
+            for form in _inflections(word):
+                emotions.setdefault(form, emotions[word])
+
+    entries: dict[str, _Entry] = {}
+    for word in valence.keys() | emotions.keys():
+        if word in _BOOSTERS or (word in _NEGATORS and word != "no"):
+            continue  # modifiers shape their neighbours; VADER gives them no sentiment of their own
+        entries[word] = (valence.get(word, 0.0), tuple(sorted(emotions.get(word, {}).items())), _WORD, None)
 
     # VADER scores emoji through the words of their English names ("face with tears of joy").
-    emoji_valence: dict[str, float] = {}
     for line in emoji_raw.decode("utf-8").splitlines():
         parts = line.split("\t")
         if len(parts) >= 2 and len(parts[0]) == 1:
             score = sum(valence.get(w, 0.0) for w in parts[1].split())
             if score:
-                emoji_valence[parts[0]] = score
-
-    entries: dict[str, _Entry] = {}
-    for word in valence.keys() | emotions.keys():
-        if word in _BOOSTERS or word in _NEGATORS and word != "no":
-            continue  # modifiers shape their neighbours; VADER gives them no sentiment of their own
-        weights = emotions.get(word, {})
-        entries[word] = _Entry(
-            valence.get(word, 0.0), tuple(sorted(weights.items())), word in valence, is_emoji=False
-        )
-    for char, value in emoji_valence.items():
-        entries[char] = _Entry(value, (), True, is_emoji=True)
+                entries[parts[0]] = (score, (), _EMOJI_KIND, None)
     for char, (label, weight, value) in _EMOJI.items():
-        entries[char] = _Entry(value, ((_LABEL_INDEX[label], weight * _P["emoji_weight"]),), True, is_emoji=True)
+        entries[char] = (value, ((_LABEL_INDEX[label], weight * _P["emoji_weight"]),), _EMOJI_KIND, None)
 
-    emoticons = sorted((t for t in valence if _is_emoticon(t)), key=len, reverse=True)
+    emoticons = sorted({t for t in valence if _is_emoticon(t)}, key=len, reverse=True)
     for face in emoticons:
         # Emoticons are emoji in ASCII: ":)" is joy, ":(" sadness, ">:(" anger, by VADER's valence.
         value = valence[face]
+        weights_t: tuple[tuple[int, float], ...] = ()
         if abs(value) >= 1.0:
-            label = JOY if value > 0 else (ANGER if face.startswith(">") else SADNESS)
-            weight = _P["emoji_weight"] * min(1.0, abs(value) / 2.0)
-            entries[face] = _Entry(value, ((label, weight),), True, is_emoji=True)
-    token_re = _build_token_re(emoticons, "".join(sorted(emoji_valence.keys() | _EMOJI.keys())))
+            label_index = JOY if value > 0 else (ANGER if face.startswith(">") else SADNESS)
+            weights_t = ((label_index, _P["emoji_weight"] * min(1.0, abs(value) / 2.0)),)
+        # Text is lowercased before tokenising: ":D" is looked up as ":d".
+        entries[face.lower()] = (value, weights_t, _EMOJI_KIND, None)
+
+    for last, options in phrases.items():
+        value_, weights_, kind, _ = entries.get(last, (0.0, (), _PHRASE_END, None))
+        entries[last] = (value_, weights_, kind, tuple(options))
+
+    token_re = _build_token_re(sorted({f.lower() for f in emoticons}, key=len, reverse=True))
 
     digest = hashlib.sha256()
     for blob in (vader_raw, emoji_raw, nrc_raw):
         digest.update(hashlib.sha256(blob).digest())
-    # The curated tables and VADER's rule constants are data too.
+    # The curated tables, weights and VADER's rule constants are data too.
     tables_repr = repr(
-        (_EXTRA_WORDS, sorted(_EMOJI.items()), sorted(_P.items()), _NRC_LABEL_SCALE, sorted(_THRESHOLDS.items()))
+        (
+            _EXTRA_WORDS,
+            sorted(_EMOJI.items()),
+            sorted(_P.items()),
+            _NRC_LABEL_SCALE,
+            sorted(_THRESHOLDS.items()),
+        )
     )
     rules_repr = repr((sorted(_NEGATORS), sorted(BOOSTER_DICT.items()), B_INCR, B_DECR, C_INCR, N_SCALAR))
     digest.update(tables_repr.encode("utf-8"))
     digest.update(rules_repr.encode("utf-8"))
-    frozen_phrases = {last: tuple(options) for last, options in phrases.items()}
-    return _Tables(entries, frozen_phrases, token_re, digest.hexdigest())
+    return _Tables(entries, token_re, digest.hexdigest())
 
 
 def _nrc_weights(assoc: list[str]) -> dict[int, float]:
@@ -315,7 +334,8 @@ def _nrc_weights(assoc: list[str]) -> dict[int, float]:
 
 def _is_emoticon(term: str) -> bool:
     # Only emoticons that start with punctuation: letter-initial ones ("xd", "d:") are caught by
-    # the word pattern, and digit ones ("8)", "0:)") mostly match list numbering and prices.
+    # the word pattern, digit ones ("8)", "0:)") mostly match list numbering and prices, and
+    # bracket-initial ones ("(:", ")-:") match ordinary parentheses.
     return (
         len(term) >= 2
         and not term[0].isalnum()
@@ -324,17 +344,18 @@ def _is_emoticon(term: str) -> bool:
     )
 
 
-def _build_token_re(emoticons: list[str], emoji_chars: str) -> re.Pattern[str]:
+def _build_token_re(emoticons: list[str]) -> re.Pattern[str]:
     alnum_end = "|".join(re.escape(e) for e in emoticons if e[-1].isalnum())
     other = "|".join(re.escape(e) for e in emoticons if not e[-1].isalnum())
-    emoji_class = "".join(re.escape(c) for c in emoji_chars)
-    # Order matters: words first (most tokens), then emoticons (":D" must not end in a word),
-    # then emoji, then clause punctuation, which scopes negation and boosting.
+    first_chars = re.escape("".join(sorted({e[0] for e in emoticons})))
+    # Order matters: words first (most tokens), then clause punctuation (scopes negation and
+    # boosting), then emoticons behind a one-character guard so ordinary positions skip the long
+    # alternation (":D" must not run into a word), then emoji.
     return re.compile(
         r"[^\W\d_]+(?:'[^\W\d_]+)*"
-        rf"|(?:{alnum_end})(?!\w)|(?:{other})"
-        rf"|[{emoji_class}]"
-        r"|[.,;:!?]+"
+        rf"|[{re.escape(_CLAUSE_END)}]+"
+        rf"|(?=[{first_chars}])(?:(?:{alnum_end})(?!\w)|{other})"
+        rf"|[{_EMOJI_RANGES}]"
     )
 
 
@@ -361,25 +382,23 @@ class LexiconEngine(Engine):
 
     def score_batch(self, texts: Sequence[str]) -> list[EngineOutput]:
         """Score each text independently (there is nothing to gain from batching a lexicon)."""
-        analyse = self._analyse
-        return [analyse(text) for text in texts]
-
-    def _analyse(self, text: str) -> EngineOutput:
-        evidence, compound, fired = _evidence(text, self._tables)
-        return EngineOutput(scores=_scores(evidence, compound), drivers=_drivers(fired), valence=compound)
+        tables = self._tables
+        out = []
+        for text in texts:
+            evidence, compound, fired = _evidence(text, tables)
+            out.append(EngineOutput(scores=_scores(evidence, compound), drivers=_drivers(fired), valence=compound))
+        return out
 
 
 def _scores(evidence: list[float], compound: float) -> dict[str, float]:
     exp = math.exp
-    scores = {}
     total = 0.0
+    scores = dict.fromkeys(BASE_LABELS, 0.0)
     for index in _EMOTION_INDEXES:
         value = evidence[index]
         if value > 0.0:
             total += value
             scores[BASE_LABELS[index]] = 1.0 - exp(-value)
-        else:
-            scores[BASE_LABELS[index]] = 0.0
     # Neutral: little emotional evidence and a valence near zero (an explicit 😐 adds to it).
     neutral = exp(-_P["neutral_evidence"] * total) * (1.0 - abs(compound)) ** _P["neutral_valence"]
     bonus = evidence[NEUTRAL]
@@ -391,7 +410,8 @@ def _scores(evidence: list[float], compound: float) -> dict[str, float]:
 
 def _drivers(fired: dict[tuple[str, int], float]) -> list[Driver]:
     drivers = [Driver(term, BASE_LABELS[index], weight, "lexicon") for (term, index), weight in fired.items()]
-    drivers.sort(key=lambda d: -abs(d.weight))
+    if len(drivers) > 1:
+        drivers.sort(key=lambda d: -abs(d.weight))
     return drivers
 
 
@@ -405,65 +425,69 @@ def _evidence(text: str, tables: _Tables) -> tuple[list[float], float, dict[tupl
         text = text.replace("\u2019", "'").replace("\u2018", "'")
     if "://" in text or "www." in text or "WWW." in text:
         text = _URL_RE.sub(" ", text)
-    tokens = tables.token_re.findall(text)
-    if not tokens:
-        return evidence, 0.0, fired
-    lowers = [t.lower() for t in tokens]
-
+    token_re = tables.token_re
+    lowers = token_re.findall(text.lower())
     entries = tables.entries
-    phrases = tables.phrases
+    hits = [i for i, word in enumerate(lowers) if word in entries]
+    questions = text.count("?")
+    if not hits and not questions:
+        return evidence, 0.0, fired
+
+    # ALL CAPS emphasises only when the rest is not shouting too (VADER's "cap differential").
+    originals: list[str] | None = None
+    if _CAPS_RE.search(text):
+        tokens = token_re.findall(text)
+        if len(tokens) == len(lowers):  # lowercasing can change lengths in rare scripts
+            words = [t for t in tokens if t[0].isalpha()]
+            n_caps = sum(1 for t in words if t.isupper())
+            if 0 < n_caps < len(words):
+                originals = tokens
+
     boosters = _BOOSTERS
+    bigram_boosters = _BOOSTER_BIGRAMS
     negators = _NEGATORS
     clause_end = _CLAUSE_END
     p = _P
-
-    # ALL CAPS only emphasises when the rest is not shouting too (VADER's "cap differential").
-    caps_diff = False
-    if any(t.isupper() and len(t) > 1 for t in tokens):
-        words = [t for t in tokens if t[0].isalpha()]
-        n_caps = sum(1 for t in words if t.isupper())
-        caps_diff = 0 < n_caps < len(words)
     but_at = lowers.index("but") if "but" in lowers else -1
-
+    but_before, but_after = p["but_before"], p["but_after"]
+    n = len(lowers)
     valence_sum = 0.0
-    n = len(tokens)
-    for i in range(n):
+
+    for i in hits:
         low = lowers[i]
-        entry = entries.get(low)
-        phrase_valence = None
-        options = phrases.get(low)
+        valence, emotions, kind, options = entries[low]
+        # Contrast: what follows "but" is what the writer means ("nice box, but it broke").
+        if but_at < 0 or i == but_at:
+            val_scale = emo_scale = 1.0
+        elif i < but_at:
+            val_scale, emo_scale = 0.5, but_before
+        else:
+            val_scale, emo_scale = 1.5, but_after
+
         if options is not None:
-            for head, value in options:
-                k = len(head)
-                if i >= k and tuple(lowers[i - k : i]) == head:
-                    phrase_valence = value
-                    break
-        if entry is None and phrase_valence is None:
+            phrase = _match_phrase(lowers, i, options)
+            if phrase is not None:
+                term, value = phrase
+                if value:
+                    _add_one(evidence, fired, term, JOY if value > 0 else ANGER, abs(value) / 4.0 * emo_scale)
+                valence_sum += value * val_scale
+                continue
+        if kind == _PHRASE_END:
             continue
-        token = tokens[i]
-        if entry is not None and entry.is_emoji:
+        if kind == _EMOJI_KIND:
             # Emoji express the writer's own feeling: not negated or boosted by nearby words.
-            valence = entry.valence
-            _add(evidence, fired, token, entry.emotions, 1.0)
-            if not entry.emotions and valence > 0.0:
-                _add_one(evidence, fired, token, JOY, p["valence_to_joy"] * valence / 4.0)
-            valence_sum += _but_scale(valence, i, but_at, 0.5, 1.5)
+            if emotions:
+                _add(evidence, fired, low, emotions, 1.0)
+            elif valence > 0.0:
+                _add_one(evidence, fired, low, JOY, p["valence_to_joy"] * valence / 4.0)
+            valence_sum += valence * val_scale
             continue
         if low == "kind" and i + 1 < n and lowers[i + 1] == "of":
             continue  # "kind of" is a dampener, not the adjective
-        if phrase_valence is not None:
-            valence = phrase_valence
-            if valence:
-                term = _phrase_term(lowers, i, options)
-                _add_one(evidence, fired, term, JOY if valence > 0 else ANGER, abs(valence) / 4.0)
-            valence_sum += _but_scale(valence, i, but_at, 0.5, 1.5)
-            continue
-        assert entry is not None  # noqa: S101 - narrowed above
-        valence = entry.valence
         if low == "no" and i + 1 < n and lowers[i + 1] in entries:
             valence = 0.0  # "no" negates the next word instead of being negative itself
 
-        shouted = caps_diff and len(token) > 1 and token.isupper()
+        shouted = originals is not None and len(low) > 1 and originals[i].isupper()
         if shouted and valence:
             valence += C_INCR if valence > 0 else -C_INCR
 
@@ -471,57 +495,53 @@ def _evidence(text: str, tables: _Tables) -> tuple[list[float], float, dict[tupl
         boost = 0.0
         negator = ""
         negations = 0
-        for distance in range(1, _NEGATION_WINDOW + 1):
+        for distance in range(1, min(_NEGATION_WINDOW, i) + 1):
             j = i - distance
-            if j < 0:
-                break
             prev = lowers[j]
             if prev[0] in clause_end:
                 break
-            if prev in entries and prev != "no":
-                continue  # VADER: a sentiment word in between is neither booster nor negator
             scalar = boosters.get(prev)
             if scalar is None and j > 0:
-                pair = _BOOSTER_BIGRAMS.get(prev)
+                pair = bigram_boosters.get(prev)
                 if pair is not None:
                     scalar = pair.get(lowers[j - 1])
             if scalar is not None:
-                damp = 1.0 if distance == 1 else (0.95 if distance == 2 else 0.9)
-                if caps_diff and tokens[j].isupper():
+                if originals is not None and originals[j].isupper():
                     scalar += C_INCR if scalar > 0 else -C_INCR
-                boost += scalar * damp
-            if prev in negators or prev.endswith("n't"):
-                if prev == "never" and distance < _NEGATION_WINDOW and lowers[j + 1] in ("so", "this"):
+                boost += scalar * (1.0 if distance == 1 else (0.95 if distance == 2 else 0.9))
+            elif prev in negators or prev.endswith("n't"):
+                if prev == "never" and lowers[j + 1] in ("so", "this"):
                     valence *= 1.25  # "never so good" is emphasis, not negation
-                    continue
-                if prev == "without" and "doubt" in lowers[j + 1 : i]:
-                    continue
-                negations += 1
-                negator = negator or prev
+                elif prev == "without" and "doubt" in lowers[j + 1 : i]:
+                    pass
+                else:
+                    negations += 1
+                    negator = negator or prev
             elif prev == "least" and distance == 1 and (j == 0 or lowers[j - 1] not in ("at", "very")):
                 negations += 1
                 negator = negator or prev
 
+        negated = negations % 2 == 1
         if valence:
             valence += boost if valence > 0 else -boost
-            if negations % 2:
+            if negated:
                 valence *= N_SCALAR
-        valence_sum += _but_scale(valence, i, but_at, 0.5, 1.5)
+        valence_sum += valence * val_scale
 
         factor = 1.0 + p["booster"] * boost
         if factor < 0.2:
             factor = 0.2
         if shouted:
             factor *= p["caps"]
-        factor = _but_scale(factor, i, but_at, p["but_before"], p["but_after"])
-        emotions = entry.emotions
-        if negations % 2:
+        factor *= emo_scale
+        if negated:
             term = f"{negator} {low}"
             if emotions:
                 _add(evidence, fired, term, emotions, p["negated_own"] * factor)
-            if entry.valence > 0.0:
+            base_valence = entries[low][0]
+            if base_valence > 0.0:
                 _add_one(evidence, fired, term, SADNESS, p["negated_pos_to_sadness"] * factor)
-            elif entry.valence < 0.0:
+            elif base_valence < 0.0:
                 _add_one(evidence, fired, term, JOY, p["negated_neg_to_joy"] * factor)
         elif emotions:
             _add(evidence, fired, low, emotions, factor)
@@ -532,7 +552,6 @@ def _evidence(text: str, tables: _Tables) -> tuple[list[float], float, dict[tupl
             _add_one(evidence, fired, low, SADNESS, p["valence_to_sadness"] * -valence / 4.0 * factor)
 
     exclaims = text.count("!")
-    questions = text.count("?")
     if questions:
         _add_one(evidence, fired, "?", SURPRISE, p["question_surprise"])
     if exclaims:
@@ -542,36 +561,30 @@ def _evidence(text: str, tables: _Tables) -> tuple[list[float], float, dict[tupl
                 evidence[index] *= lift
 
     # VADER's punctuation emphasis and normalisation (alpha = 15).
+    compound = 0.0
     if valence_sum:
         emphasis = min(exclaims, 4) * 0.292
         if questions > 1:
             emphasis += questions * 0.18 if questions <= 3 else 0.96
         valence_sum += emphasis if valence_sum > 0 else -emphasis
-        compound = valence_sum / math.sqrt(valence_sum * valence_sum + 15.0)
-        compound = max(-1.0, min(1.0, compound))
-    else:
-        compound = 0.0
+        compound = max(-1.0, min(1.0, valence_sum / math.sqrt(valence_sum * valence_sum + 15.0)))
     return evidence, compound, fired
 
 
-def _but_scale(value: float, i: int, but_at: int, before: float, after: float) -> float:
-    # Contrast: what follows "but" is what the writer means ("nice box, but it broke").
-    if but_at < 0 or i == but_at:
-        return value
-    return value * (before if i < but_at else after)
-
-
-def _phrase_term(lowers: list[str], i: int, options: tuple[tuple[tuple[str, ...], float], ...]) -> str:
-    for head, _value in options:
+def _match_phrase(lowers: list[str], i: int, options: _Phrases) -> tuple[str, float] | None:
+    for head, value in options:
         k = len(head)
         if i >= k and tuple(lowers[i - k : i]) == head:
-            return " ".join((*head, lowers[i]))
-    return lowers[i]
+            return " ".join((*head, lowers[i])), value
+    return None
 
 
 def _add(
-    evidence: list[float], fired: dict[tuple[str, int], float], term: str,
-    emotions: tuple[tuple[int, float], ...], factor: float,
+    evidence: list[float],
+    fired: dict[tuple[str, int], float],
+    term: str,
+    emotions: tuple[tuple[int, float], ...],
+    factor: float,
 ) -> None:
     for index, weight in emotions:
         value = weight * factor
