@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "apps.crm",
     "apps.sources",
     "apps.scoring",
+    "apps.consent",
 ]
 
 MIDDLEWARE = [
@@ -128,6 +129,10 @@ if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL
 else:
     Q_CLUSTER["orm"] = "default"
+
+# --- Ingestion ------------------------------------------------------------------------------
+INGEST_MAX_BODY_BYTES = env_int("INGEST_MAX_BODY_BYTES", 10 * 1024 * 1024, minimum=1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = INGEST_MAX_BODY_BYTES
 
 # --- Scoring --------------------------------------------------------------------------------
 # The engine used when no scoring model is active in the admin (Scoring models › activate).

@@ -7,21 +7,24 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from apps.consent.api.urls import router as consent_router
 from apps.core import views as core_views
 from apps.crm.api.urls import router as crm_router
 from apps.scoring.api.urls import router as scoring_router
 from apps.scoring.api.urls import urlpatterns as scoring_urls
 from apps.sources.api.urls import router as sources_router
+from apps.sources.api.urls import urlpatterns as sources_urls
 
 # One router for the whole API, so /api/v1/ lists every app's endpoints; each app owns its registry.
 api_router = DefaultRouter()
-for app_router in (crm_router, sources_router, scoring_router):
+for app_router in (crm_router, sources_router, scoring_router, consent_router):
     api_router.registry.extend(app_router.registry)
 
 api_v1 = [
     path("", include(api_router.urls)),
     path("auth/token/", obtain_auth_token, name="token"),
     *scoring_urls,
+    *sources_urls,
 ]
 
 urlpatterns = [

@@ -109,6 +109,7 @@ def messages_score(*, message_ids: Iterable[int], engine: Engine | None = None) 
                 model_version=version
             ).update(is_current=False)
             EmotionScore.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
+        _store_signals(to_score, results)
         for status, pks in status_updates.items():
             Message.objects.filter(pk__in=pks).exclude(status__in=_NEVER_SCORED).update(status=status)
         if not_customer:
@@ -116,6 +117,20 @@ def messages_score(*, message_ids: Iterable[int], engine: Engine | None = None) 
                 status=MessageStatus.NOT_SCORED
             )
     return counts
+
+
+def _store_signals(messages: list[Message], results: list[pipeline.ScoreResult]) -> None:
+    """A message without a rating gets its text's valence as its raw signal, normalised per platform."""
+    from apps.sources.services import normalize_signal
+
+    changed = []
+    for message, result in zip(messages, results, strict=True):
+        if message.raw_signal is None and result.valence is not None:
+            message.raw_signal = result.valence
+            message.normalized_signal = normalize_signal(result.valence, message.platform or message.source.platform)
+            changed.append(message)
+    if changed:
+        Message.objects.bulk_update(changed, ["raw_signal", "normalized_signal"], batch_size=500)
 
 
 def message_score(*, message_id: int, engine: Engine | None = None) -> dict[str, int]:

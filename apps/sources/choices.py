@@ -50,6 +50,27 @@ class MessageStatus(models.TextChoices):
     UNSUPPORTED_LANGUAGE = "unsupported_language", _("Language not supported")
     TOMBSTONE = "tombstone", _("Tombstone (opted out; no content kept)")
     NOISE = "noise", _("Noise (bot, spam, irrelevant)")
+    NO_CONSENT = "no_consent", _("Not analysed (source needs opt-in)")
+
+
+class Adapter(models.TextChoices):
+    GENERIC = "generic", _("EmotionHub canonical JSON")
+    ZENDESK = "zendesk", _("Zendesk-style ticket")
+    SOCIAL = "social", _("Social listening mention")
+    REVIEW = "review", _("Review site")
+    FORUM = "forum", _("Community forum post")
+    EMAIL = "email", _("Raw email (RFC 822)")
+
+
+class Channel(models.TextChoices):
+    """How a message reached us."""
+
+    API = "api", _("API")
+    WEBHOOK = "webhook", _("Signed webhook")
+    CONNECTOR = "connector", _("Pull connector")
+    SURVEY = "survey", _("Survey widget")
+    ADMIN = "admin", _("Admin")
+    DEMO = "demo", _("Demo data")
 
 
 class DeadLetterStatus(models.TextChoices):

@@ -6,6 +6,7 @@ import django_filters
 from django.db.models import Prefetch
 
 from apps.core.api.viewsets import BaseReadOnlyViewSet
+from apps.sources.api.ingest import MessageIngestMixin
 from apps.sources.api.serializers import DeadLetterSerializer, MessageSerializer, SourceSerializer
 from apps.sources.models import DeadLetter, Message, Source
 
@@ -28,8 +29,9 @@ class MessageFilter(django_filters.FilterSet):
         fields = ("source", "account", "contact", "author_role", "status", "journey_stage", "thread_id", "language")
 
 
-class MessageViewSet(BaseReadOnlyViewSet):
-    """Messages of the accounts you may see, newest first."""
+class MessageViewSet(MessageIngestMixin, BaseReadOnlyViewSet):
+    """Messages of the accounts you may see, newest first. POST ingests one message or a batch of up to 1,000
+    (needs ``sources.add_message``); send ``Idempotency-Key`` to make retries safe."""
 
     queryset = Message.objects.all()
     serializer_class = MessageSerializer

@@ -1,0 +1,1 @@
+"""Offline training and evaluation helpers for scoring engines (Django-free)."""
