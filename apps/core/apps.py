@@ -7,3 +7,16 @@ class CoreConfig(AppConfig):
     name = "apps.core"
     label = "core"
     verbose_name = "Core"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        # Once per migrate, after django_q's own tables exist (the sender filter avoids running it per app).
+        post_migrate.connect(_sync_after_q_migrations, dispatch_uid="emotionhub-schedules")
+
+
+def _sync_after_q_migrations(sender, **kwargs) -> None:
+    if sender.name == "django_q":
+        from apps.core.schedules import sync_schedules
+
+        sync_schedules()

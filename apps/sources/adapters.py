@@ -24,6 +24,7 @@ from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
 
+from apps.crm.choices import JourneyStage
 from apps.sources.choices import AuthorRole, Platform
 
 Item = dict[str, Any]
@@ -49,6 +50,9 @@ CANONICAL_KEYS = (
     "is_private",
     "subject",
     "metadata",
+    # Accepted by the ingestion service (apps/sources/items.py) though no adapter here writes them.
+    "journey_stage",
+    "self_reported",
 )
 AUTHOR_KEYS = ("role", "email", "handle", "external_id", "name", "followers", "verified", "is_bot_declared")
 ACCOUNT_KEYS = ("external_id", "domain", "name")
@@ -532,7 +536,8 @@ def _review_items(review: dict, path: str) -> list[Item]:
     rating = None
     value = _field(review, "rating", path, _number)
     if value is not None:
-        scale_max = _field(review, "rating_max", path, _number) or DEFAULT_RATING_MAX
+        scale_max = _field(review, "rating_max", path, _number)
+        scale_max = DEFAULT_RATING_MAX if scale_max is None else scale_max
         if scale_max <= 0:
             raise AdapterError(_join(path, "rating_max"), f"must be above 0, got {scale_max:g}")
         if not 0 <= value <= scale_max:
@@ -675,6 +680,10 @@ def _starts_quoted_history(lines: list[str], index: int) -> bool:
     line = lines[index].strip()
     if _ORIGINAL_MESSAGE.match(line):
         return True
+    if re.fullmatch(r"_{10,}", line):
+        # Outlook's separator line above the quoted message's From/Sent block.
+        following = next((nxt.strip() for nxt in lines[index + 1 :] if nxt.strip()), "")
+        return following.startswith("From:")
     if line.startswith("From:") and any(
         _OUTLOOK_HEADER_NEXT.match(nxt.strip()) for nxt in lines[index + 1 : index + 4]
     ):
@@ -895,6 +904,10 @@ def item_problems(item: Any) -> list[str]:
         problems.append(f"language: {language!r} is not a lowercase ISO 639-1 code")
     if "platform" in item and item["platform"] not in _PLATFORMS:
         problems.append(f"platform: {item['platform']!r} is not a known platform")
+    if "journey_stage" in item and item["journey_stage"] not in JourneyStage.values:
+        problems.append(f"journey_stage: {item['journey_stage']!r} is not a journey stage")
+    if "self_reported" in item and not isinstance(item["self_reported"], dict):
+        problems.append(f"self_reported: expected an object, got {_kind(item['self_reported'])}")
     if "is_private" in item and not isinstance(item["is_private"], bool):
         problems.append(f"is_private: expected true or false, got {_kind(item['is_private'])}")
     problems += _author_problems(item.get("author"))

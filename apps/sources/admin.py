@@ -61,6 +61,7 @@ class SourceAdmin(AuditedAdminMixin, admin.ModelAdmin):
         "is_active",
         "requires_opt_in",
         "brand_terms",
+        "agent_identities",
         "description",
         "webhook_url",
         "secret",

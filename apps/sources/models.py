@@ -34,6 +34,15 @@ class Source(BaseModel):
         default=False,
         help_text=_("Analyse only contacts who opted in (e.g. passive email tone analysis)."),
     )
+    agent_identities = models.JSONField(
+        _("our own identities"),
+        default=list,
+        blank=True,
+        help_text=_(
+            'Our handles and email domains, e.g. ["@quillstackhelp", "quillstack.com"]: what they write '
+            "is an agent's, never scored as customer voice."
+        ),
+    )
     brand_terms = models.JSONField(
         _("brand terms"),
         default=list,
@@ -53,6 +62,15 @@ class Source(BaseModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def adapter_options(self) -> dict:
+        """What this source's adapter needs to tell our own staff from customers."""
+        identities = [i.strip().lower() for i in self.agent_identities or [] if isinstance(i, str) and i.strip()]
+        if self.adapter == "email":
+            return {"agent_domains": {i.lstrip("@") for i in identities if "." in i}}
+        if self.adapter == "social":
+            return {"agent_handles": {i.lstrip("@") for i in identities if "." not in i}}
+        return {}
 
     def webhook_secrets(self, now=None) -> list[str]:
         """The secrets a webhook signature may be made with now: the current one, and the previous
@@ -239,6 +257,15 @@ class NoisePolicy(BaseModel):
     max_links = models.PositiveIntegerField(
         _("max links"), default=2, help_text=_("More links than this is link spam.")
     )
+    max_hashtags = models.PositiveIntegerField(
+        _("max hashtags"), default=5, help_text=_("More hashtags than this is hashtag stuffing.")
+    )
+    new_account_days = models.PositiveIntegerField(
+        _("new account (days)"),
+        default=7,
+        help_text=_("An author account younger than this, with few followers, is bot-like."),
+    )
+    new_account_max_followers = models.PositiveIntegerField(_("few followers"), default=20)
     require_brand_terms = models.BooleanField(
         _("require brand terms on social"),
         default=True,

@@ -10,12 +10,14 @@ from dataclasses import dataclass
 
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from apps.sources.choices import MessageStatus, SourceKind
 from apps.sources.models import Message, NoisePolicy, Source
 
 _URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
 _MENTION = re.compile(r"[@#]\w+")
+_HASHTAG = re.compile(r"(?<!\w)#\w+")
 _NON_WORD = re.compile(r"[^\w]+")
 #: Kinds where authors are strangers on a public platform, and bot or swarm heuristics apply.
 PUBLIC_KINDS = {SourceKind.SOCIAL, SourceKind.REVIEW, SourceKind.FORUM}
@@ -27,6 +29,9 @@ class Policy:
     swarm_min_authors: int = 5
     swarm_window_minutes: int = 60
     max_links: int = 2
+    max_hashtags: int = 5
+    new_account_days: int = 7
+    new_account_max_followers: int = 20
     require_brand_terms: bool = True
     influencer_min_followers: int = 10000
     is_active: bool = True
@@ -85,8 +90,17 @@ def flag(source: Source, policy: Policy, items: list[tuple[int, object]], now: d
             swarm_authors[hashes[i]].add(item.handle or f"#{i}")
     for i, item in items:
         text = item.text or ""
+        age = _account_age_days(item)
         if item.bot_declared:
             reasons[i] = "bot: the platform declares this account automated"
+        elif (
+            age is not None
+            and age < policy.new_account_days
+            and (item.followers or 0) <= policy.new_account_max_followers
+        ):
+            reasons[i] = f"bot: the account is {age} day(s) old with {item.followers or 0} followers"
+        elif len(_HASHTAG.findall(text)) > policy.max_hashtags:
+            reasons[i] = f"spam: {len(_HASHTAG.findall(text))} hashtags (more than {policy.max_hashtags})"
         elif link_count(text) > policy.max_links:
             reasons[i] = f"spam: {link_count(text)} links (more than {policy.max_links})"
         elif (
@@ -108,6 +122,16 @@ def flag(source: Source, policy: Policy, items: list[tuple[int, object]], now: d
         ):
             reasons[i] = "irrelevant: names none of the brand terms"
     return reasons
+
+
+def _account_age_days(item) -> int | None:
+    """Days between the author's account creation (when the platform tells us) and the post."""
+    created = parse_datetime(str(item.metadata.get("author_created_at") or ""))
+    if created is None:
+        return None
+    if timezone.is_naive(created):
+        created = timezone.make_aware(created, dt.UTC)
+    return max(0, (item.created_at - created).days)
 
 
 def flag_earlier_swarm_members(source: Source, policy: Policy, swarm_hashes: set[str], now=None) -> int:

@@ -99,7 +99,7 @@ def dead_letter_replay(*, dead_letter: DeadLetter) -> IngestReport:
     if stage == "adapter":
         raw = dead_letter.payload if dead_letter.payload is not None else dead_letter.raw_body
         try:
-            items = adapters.adapt(dead_letter.source.adapter, raw)
+            items = adapters.adapt(dead_letter.source.adapter, raw, **dead_letter.source.adapter_options())
         except adapters.AdapterError as exc:
             DeadLetter.objects.filter(pk=dead_letter.pk).update(reason=f"still unreadable: {exc}"[:255])
             raise ValueError(f"The payload still cannot be read: {exc}") from exc
@@ -160,6 +160,36 @@ def normalize_signal(raw: float | None, platform: str) -> float | None:
 
 
 _baseline_cache: dict = {"at": 0.0, "values": {}}
+
+
+def platform_baselines_recompute(*, window_days: int = 30) -> int:
+    """Mean and spread of the raw signal per platform over ``window_days`` (noise and tombstones left out)."""
+    from django.db.models import Avg, Count, StdDev
+
+    since = timezone.now() - timezone.timedelta(days=window_days)
+    rows = (
+        Message.objects.filter(created_at_source__gte=since, raw_signal__isnull=False)
+        .exclude(status__in=[MessageStatus.NOISE, MessageStatus.TOMBSTONE])
+        .exclude(platform="")
+        .values("platform")
+        .annotate(mean=Avg("raw_signal"), std=StdDev("raw_signal"), n=Count("id"))
+    )
+    updated = 0
+    for row in rows:
+        if row["n"] < 20:
+            continue  # too few to be a baseline
+        PlatformBaseline.objects.update_or_create(
+            platform=row["platform"],
+            defaults={
+                "mean": row["mean"],
+                "std": max(row["std"] or 0.0, 0.05),
+                "count": row["n"],
+                "window_days": window_days,
+            },
+        )
+        updated += 1
+    _baseline_cache["at"] = 0.0
+    return updated
 
 
 def _baselines() -> dict[str, tuple[float, float]]:

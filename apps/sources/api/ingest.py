@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import json
 import time
+from dataclasses import replace
 
 from django.conf import settings
 from django.core.cache import cache
@@ -158,7 +159,8 @@ class WebhookView(APIView):
         if problem:
             return problem
         try:
-            payload = body.decode("utf-8") if source.adapter == "email" else json.loads(body)
+            # Raw bytes for email, so the message's own charset is honoured.
+            payload = body if source.adapter == "email" else json.loads(body)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             dead = services.dead_letter_record(
                 source=source,
@@ -172,13 +174,13 @@ class WebhookView(APIView):
                 status=status.HTTP_400_BAD_REQUEST,
             )
         try:
-            items = adapters.adapt(source.adapter, payload)
+            items = adapters.adapt(source.adapter, payload, **source.adapter_options())
         except adapters.AdapterError as exc:
             dead = services.dead_letter_record(
                 source=source,
                 channel=Channel.WEBHOOK,
-                payload=payload if not isinstance(payload, str) else None,
-                raw_body=payload if isinstance(payload, str) else "",
+                payload=None if isinstance(payload, bytes) else payload,
+                raw_body=payload.decode("utf-8", "replace") if isinstance(payload, bytes) else "",
                 reason=f"unreadable {source.adapter} payload: {exc}",
                 stage="adapter",
             )
@@ -190,8 +192,13 @@ class WebhookView(APIView):
             return Response(
                 {"counts": {"created": 0, "duplicate": 0, "rejected": 0}, "results": []}, status=status.HTTP_200_OK
             )
-        report = services.messages_ingest(source=source, items=items[: services.MAX_BATCH], channel=Channel.WEBHOOK)
-        return report_response(report)
+        results = []
+        for start in range(0, len(items), services.MAX_BATCH):  # a huge delivery is split, never cut short
+            chunk = services.messages_ingest(
+                source=source, items=items[start : start + services.MAX_BATCH], channel=Channel.WEBHOOK
+            )
+            results += [replace(r, index=r.index + start) for r in chunk.results]
+        return report_response(services.IngestReport(results))
 
     @staticmethod
     def _verify(request, source: Source, body: bytes) -> Response | None:
