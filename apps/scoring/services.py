@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import DatabaseError, transaction
+from django.db.models import OuterRef, Subquery
 
 from apps.scoring import pipeline
 from apps.scoring.engines import cached_engine
@@ -52,7 +53,21 @@ def messages_score(*, message_ids: Iterable[int], engine: Engine | None = None) 
     counts = {"scored": 0, "already_scored": 0, "not_customer": 0, "skipped": 0, "unscorable": 0}
     if not ids:
         return counts
-    messages = list(Message.objects.filter(pk__in=ids).select_related("source"))
+    messages = list(
+        Message.objects.filter(pk__in=ids)
+        .select_related("source")
+        .only(
+            "text",
+            "language",
+            "author_role",
+            "status",
+            "account_id",
+            "created_at_source",
+            "platform",
+            "raw_signal",
+            "source__platform",
+        )
+    )
     done = set(
         EmotionScore.objects.filter(message_id__in=ids, model_version=version).values_list("message_id", flat=True)
     )
@@ -109,7 +124,7 @@ def messages_score(*, message_ids: Iterable[int], engine: Engine | None = None) 
                 model_version=version
             ).update(is_current=False)
             EmotionScore.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
-        _store_signals(to_score, results)
+        _store_signals([m.pk for m in to_score])
         for status, pks in status_updates.items():
             Message.objects.filter(pk__in=pks).exclude(status__in=_NEVER_SCORED).update(status=status)
         if not_customer:
@@ -119,18 +134,19 @@ def messages_score(*, message_ids: Iterable[int], engine: Engine | None = None) 
     return counts
 
 
-def _store_signals(messages: list[Message], results: list[pipeline.ScoreResult]) -> None:
-    """A message without a rating gets its text's valence as its raw signal, normalised per platform."""
-    from apps.sources.services import normalize_signal
+def _store_signals(message_ids: list[int]) -> None:
+    """A message without a rating gets its text's valence as its raw signal, normalised per platform.
 
-    changed = []
-    for message, result in zip(messages, results, strict=True):
-        if message.raw_signal is None and result.valence is not None:
-            message.raw_signal = result.valence
-            message.normalized_signal = normalize_signal(result.valence, message.platform or message.source.platform)
-            changed.append(message)
-    if changed:
-        Message.objects.bulk_update(changed, ["raw_signal", "normalized_signal"], batch_size=500)
+    Two set-based UPDATEs for the whole batch (a per-row bulk_update costs more than the scoring).
+    """
+    from apps.sources.services import normalization_expression
+
+    pending = Message.objects.filter(pk__in=message_ids, raw_signal__isnull=True)
+    valence = EmotionScore.objects.filter(message=OuterRef("pk"), is_current=True).values("valence")[:1]
+    pending.update(raw_signal=Subquery(valence))
+    Message.objects.filter(pk__in=message_ids, normalized_signal__isnull=True, raw_signal__isnull=False).update(
+        normalized_signal=normalization_expression()
+    )
 
 
 def message_score(*, message_id: int, engine: Engine | None = None) -> dict[str, int]:

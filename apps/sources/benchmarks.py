@@ -48,3 +48,101 @@ def messages_bulk_create_and_list(bench: Bench) -> None:
         assert response.status_code == 200, response.content
     bench.record("list page of 100 (API) p50", [percentile(latencies, 50)], "ms", higher_is_better=False)
     bench.record("list page of 100 (API) p95", [percentile(latencies, 95)], "ms", higher_is_better=False)
+
+
+@benchmark("ingest_batch_api")
+def ingest_batch_api(bench: Bench) -> None:
+    """Batches of 1,000 through ``POST /api/v1/messages/``, scoring included (run in-process as the commit
+    lands, so one process does all the work: the conservative figure). Target: 1,500 messages/s."""
+    from django.contrib.auth.models import Permission
+    from django_q.conf import Conf
+    from rest_framework.test import APIClient
+
+    from apps.crm.services import contact_save
+    from apps.scoring.bench_worker import corpus
+    from apps.scoring.models import EmotionScore
+    from apps.scoring.services import active_engine
+
+    user = _integration_user("bench-ingest")
+    user.user_permissions.add(Permission.objects.get(codename="add_message"))
+    account = crm_services.account_create(name="Bench ingest account", domain="bench.example")
+    contacts = [contact_save(account=account, name=f"C{i}", email=f"c{i}@bench.example") for i in range(50)]
+    Source.objects.create(name="Bench ingest", slug="bench-ingest", kind="ticketing", platform="zendesk")
+    active_engine()  # load the model before timing, as a running worker already has
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get(user=user).key}")
+    texts = corpus(1000)
+    batches = bench.scaled(10)
+    rates = []
+    sync, Conf.SYNC = Conf.SYNC, True
+    try:
+        for repeat in range(bench.repeats):
+            elapsed = bench.timer()
+            for b in range(batches):
+                items = [
+                    {
+                        "external_id": f"{repeat}-{b}-{i}",
+                        "text": texts[i],
+                        "language": "en",
+                        "author": {"email": contacts[i % 50].email},
+                    }
+                    for i in range(1000)
+                ]
+                response = client.post(
+                    "/api/v1/messages/", {"source": "bench-ingest", "messages": items}, format="json"
+                )
+                assert response.status_code == 201, response.content[:500]
+            rates.append(batches * 1000 / elapsed())
+    finally:
+        Conf.SYNC = sync
+    scored = EmotionScore.objects.filter(message__source__slug="bench-ingest").count()
+    assert scored == bench.repeats * batches * 1000, scored
+    bench.record(f"batch API ({batches} × 1,000, scoring included)", rates, "messages/s", target=1500)
+
+
+@benchmark("ingest_webhook_latency")
+def ingest_webhook_latency(bench: Bench) -> None:
+    """Single signed webhook deliveries; scoring is queued (asynchronous). Target: p95 under 50 ms."""
+    import hashlib
+    import hmac
+    import json
+    import time
+
+    from django_q.conf import Conf
+
+    from apps.sources import services
+
+    source = Source.objects.create(name="Bench hooks", slug="bench-hooks", kind="ticketing", platform="zendesk")
+    secret = services.source_rotate_secret(source=source)
+    client = Client()
+    n = bench.scaled(300)
+    latencies = []
+    sync, Conf.SYNC = Conf.SYNC, False  # queue scoring for a worker, as in production
+    try:
+        for i in range(n + 20):
+            body = json.dumps({"external_id": f"h{i}", "text": "The SSO login keeps failing, please help"}).encode()
+            ts = str(int(time.time()))
+            sig = hmac.new(secret.encode(), ts.encode() + b"." + body, hashlib.sha256).hexdigest()
+            elapsed = bench.timer()
+            response = client.post(
+                "/api/v1/webhooks/bench-hooks/",
+                body,
+                content_type="application/json",
+                HTTP_X_EMOTIONHUB_TIMESTAMP=ts,
+                HTTP_X_EMOTIONHUB_SIGNATURE=f"v1={sig}",
+            )
+            if i >= 20:  # the first deliveries warm caches and connections
+                latencies.append(elapsed() * 1000)
+            assert response.status_code == 201, response.content[:300]
+    finally:
+        Conf.SYNC = sync
+    bench.record("signed webhook p50", [percentile(latencies, 50)], "ms", target=50, higher_is_better=False)
+    bench.record("signed webhook p95", [percentile(latencies, 95)], "ms", target=50, higher_is_better=False)
+
+
+def _integration_user(username: str):
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.create_user(username, password="x")  # noqa: S106
+    Token.objects.create(user=user)
+    return user

@@ -162,6 +162,20 @@ def normalize_signal(raw: float | None, platform: str) -> float | None:
 _baseline_cache: dict = {"at": 0.0, "values": {}}
 
 
+def normalization_expression():
+    """SQL for ``normalize_signal`` over the ``raw_signal`` column: one CASE branch per platform baseline."""
+    from django.db.models import Case, F, FloatField, Value, When
+    from django.db.models.functions import Greatest, Least
+
+    branches = [
+        When(platform=platform, then=Least(Value(3.0), Greatest(Value(-3.0), (F("raw_signal") - mean) / (std or 1.0))))
+        for platform, (mean, std) in _baselines().items()
+    ]
+    if not branches:
+        return F("raw_signal")
+    return Case(*branches, default=F("raw_signal"), output_field=FloatField())
+
+
 def platform_baselines_recompute(*, window_days: int = 30) -> int:
     """Mean and spread of the raw signal per platform over ``window_days`` (noise and tombstones left out)."""
     from django.db.models import Avg, Count, StdDev
