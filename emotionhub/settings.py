@@ -130,6 +130,9 @@ if REDIS_URL:
 else:
     Q_CLUSTER["orm"] = "default"
 
+# How many reverse proxies of ours sit in front (each appends to X-Forwarded-For); 0: trust none.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+
 # --- Ingestion ------------------------------------------------------------------------------
 INGEST_MAX_BODY_BYTES = env_int("INGEST_MAX_BODY_BYTES", 10 * 1024 * 1024, minimum=1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = INGEST_MAX_BODY_BYTES

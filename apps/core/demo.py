@@ -57,6 +57,7 @@ SEGMENTS = (
     ("Logistics", "logistics"),
 )
 
+ADAPTERS = {"ticketing": "zendesk", "social": "social", "review": "review", "forum": "forum", "email": "email"}
 SOURCES = (
     ("Zendesk support", "zendesk", "ticketing", "zendesk"),
     ("Live chat", "intercom-chat", "chat", "intercom"),
@@ -262,6 +263,10 @@ def _demo_users() -> dict[str, object]:
         if spec.view_all:
             user.user_permissions.add(*view_perms)
         users[spec.username] = user
+    users["integration"].user_permissions.add(
+        *Permission.objects.filter(content_type__app_label="sources", codename="add_message"),
+        *Permission.objects.filter(content_type__app_label="scoring", codename="score_text"),
+    )
     Token.objects.get_or_create(user=users["integration"])
     return users
 
@@ -277,9 +282,13 @@ def seed(*, accounts: int = 300, messages: int = 4000, now: dt.datetime | None =
         managers = [users["am.alice"], users["am.bruno"], users["am.chen"]]
         segments = [Segment.objects.get_or_create(slug=slug, defaults={"name": name})[0] for name, slug in SEGMENTS]
         sources = [
-            Source.objects.get_or_create(slug=slug, defaults={"name": name, "kind": kind, "platform": platform})[0]
+            Source.objects.get_or_create(
+                slug=slug,
+                defaults={"name": name, "kind": kind, "platform": platform, "adapter": ADAPTERS.get(kind, "generic")},
+            )[0]
             for name, slug, kind, platform in SOURCES
         ]
+        _seed_survey(next(s for s in sources if s.kind == "survey"))
         account_rows = _seed_accounts(rngs[0], accounts, segments, managers, now)
         contacts = _seed_contacts(rngs[1], account_rows)
         _seed_messages(rngs[2], messages, account_rows, contacts, sources, now)
@@ -436,3 +445,20 @@ def _score_backlog() -> int:
     for start in range(0, len(ids), 1000):
         scored += scoring_services.messages_score(message_ids=ids[start : start + 1000])["scored"]
     return scored
+
+
+def _seed_survey(source: Source) -> None:
+    from django.conf import settings
+
+    from apps.sources.models import Survey
+
+    Survey.objects.get_or_create(
+        public_key="srv_demo_pulse",
+        defaults={
+            "source": source,
+            "name": "Product pulse",
+            "ask_nps": True,
+            "ask_csat": False,
+            "allowed_origins": sorted({settings.SITE_URL.rstrip("/").lower(), "http://localhost:8000"}),
+        },
+    )

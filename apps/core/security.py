@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
+
 from apps.core.models import SecurityEvent
 
 logger = logging.getLogger("emotionhub.security")
 
 
 def client_ip(request) -> str | None:
-    """The caller's address (the first X-Forwarded-For hop when behind a proxy)."""
-    forwarded = request.headers.get("X-Forwarded-For", "")
-    return (forwarded.split(",")[0].strip() or None) if forwarded else request.META.get("REMOTE_ADDR")
+    """The caller's address. ``X-Forwarded-For`` is believed only behind ``TRUSTED_PROXY_COUNT`` proxies of
+    our own (then the hop they appended); anyone else could write any address in it."""
+    hops = settings.TRUSTED_PROXY_COUNT
+    forwarded = [h.strip() for h in request.headers.get("X-Forwarded-For", "").split(",") if h.strip()]
+    if hops and len(forwarded) >= hops:
+        return forwarded[-hops]
+    return request.META.get("REMOTE_ADDR")
 
 
 def security_event(kind: str, *, subject: str = "", request=None, **detail) -> SecurityEvent:

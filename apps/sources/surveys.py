@@ -48,7 +48,12 @@ def _survey_and_origin(request, key: str) -> tuple[Survey | None, str | None, Js
     origin = request.headers.get("Origin", "").rstrip("/").lower()
     if survey is None or not survey.is_active or not survey.source.is_active:
         return None, None, _error("No active survey has this key.", 404)
-    if origin not in survey.allowed_origins:
+    allowed = (
+        {o.rstrip("/").lower() for o in survey.allowed_origins if isinstance(o, str) and o}
+        if isinstance(survey.allowed_origins, list)
+        else set()
+    )
+    if not origin or origin not in allowed:
         # No CORS headers: the browser will not let the page read anything.
         return None, None, _error(f"Origin {origin or '(none)'} may not use this survey.", 403)
     return survey, origin, None
@@ -85,11 +90,12 @@ def _validate(survey: Survey, data) -> tuple[dict, dict]:
         return {}, {"body": "Expected a JSON object."}
     answer: dict = {}
     faces = {face["value"]: face for face in survey_scale(survey)}
-    if data.get("scale") is not None:
-        if data["scale"] not in faces:
+    value = data.get("scale")
+    if value is not None:
+        if isinstance(value, bool) or not isinstance(value, int | float | str) or value not in faces:
             errors["scale"] = f"Choose one of {', '.join(str(v) for v in faces)}."
         else:
-            face = faces[data["scale"]]
+            face = faces[value]
             answer["scale"] = {"value": face["value"], "label": face["label"], "emotion": face.get("emotion", "")}
     for name, low, high, asked in (("nps", 0, 10, survey.ask_nps), ("csat", 1, 5, survey.ask_csat)):
         value = data.get(name)
@@ -139,13 +145,15 @@ def survey_respond(request, key: str):
         return _error("Send application/json.", 415, origin)
     try:
         data = json.loads(request.body)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
         return _error(f"The body is not valid JSON: {exc}", 400, origin)
     clean, errors = _validate(survey, data)
     if errors:
         return _error("The answer is not valid; see errors.", 400, origin, errors=errors)
     respondent = clean["respondent"] if isinstance(clean["respondent"], dict) else {}
-    author = {k: respondent[k] for k in ("email", "external_id") if isinstance(respondent.get(k), str)}
+    author = {k: respondent[k].strip() for k in ("email", "external_id") if isinstance(respondent.get(k), str)}
+    if "@" not in author.get("email", "@") or " " in author.get("email", ""):
+        author.pop("email")  # a host page's bad respondent email must not cost the customer their answer
     item = {
         "external_id": f"survey-{survey.public_key}-{uuid.uuid4().hex}",
         "text": clean["text"],
@@ -153,7 +161,10 @@ def survey_respond(request, key: str):
         "self_reported": {"survey": survey.name, **clean["answer"]},
         "metadata": {"page": clean["page"], "origin": origin},
     }
-    report = services.messages_ingest(source=survey.source, items=[item], channel=Channel.SURVEY)
+    # Anonymous internet traffic: a refused answer is reported to the widget, not kept as a dead letter.
+    report = services.messages_ingest(
+        source=survey.source, items=[item], channel=Channel.SURVEY, keep_dead_letters=False
+    )
     result = report.results[0]
     if result.status == "rejected":
         return _error("The answer could not be stored; see errors.", 400, origin, errors=result.errors)
