@@ -69,3 +69,20 @@ def healthz(request):
 def home(request):
     """The landing page: where each kind of user goes next."""
     return render(request, "core/home.html")
+
+
+def demo_survey(request):
+    """A stand-in for a customer's product page carrying the demo survey widget (demo mode only)."""
+    from django.http import Http404
+
+    from apps.sources.models import Survey
+
+    survey = Survey.objects.filter(public_key="srv_demo_pulse", is_active=True).first()
+    if not settings.DEBUG or survey is None:
+        raise Http404("The demo pages exist only in the demo (DEBUG) with its seeded survey.")
+    origin = f"{request.scheme}://{request.get_host()}"
+    snippet = (
+        f'<script async src="{origin}/static/js/emotionhub-survey.js" data-survey-key="{survey.public_key}" '
+        f'data-endpoint="{origin}"></script>'
+    )
+    return render(request, "core/demo_survey.html", {"snippet": snippet, "origin": origin, "key": survey.public_key})

@@ -50,3 +50,20 @@ class SchemaAndDocsTest(TestCase):
     def test_the_home_page_and_login_render(self):
         self.assertContains(self.client.get("/"), "Open the admin")
         self.assertContains(self.client.get("/accounts/login/"), "Sign in")
+
+
+class DemoSurveyPageTest(TestCase):
+    def test_it_embeds_the_demo_survey_in_demo_mode_only(self):
+        from apps.sources.models import Survey
+        from tests.factories import SourceFactory
+
+        Survey.objects.create(
+            source=SourceFactory(kind="survey", platform="in_app"),
+            name="Pulse",
+            public_key="srv_demo_pulse",
+            allowed_origins=["http://testserver"],
+        )
+        with self.settings(DEBUG=True):
+            self.assertContains(self.client.get("/demo/survey/"), 'data-survey-key="srv_demo_pulse"', count=1)
+        with self.settings(DEBUG=False):
+            self.assertEqual(self.client.get("/demo/survey/").status_code, 404)
