@@ -140,6 +140,76 @@ def ingest_webhook_latency(bench: Bench) -> None:
     bench.record("signed webhook p95", [percentile(latencies, 95)], "ms", target=50, higher_is_better=False)
 
 
+@benchmark("ingest_sustained_two_processes")
+def ingest_sustained_two_processes(bench: Bench) -> None:
+    """The production shape on this 2-core machine: this process serves the batch API (scoring queued),
+    one q2 worker process scores. Figure: messages from the first request until the last is scored.
+    PostgreSQL only (an in-memory SQLite test database cannot be shared between processes)."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from django.conf import settings
+    from django.contrib.auth.models import Permission
+    from django.db import connection
+    from django_q.conf import Conf
+    from rest_framework.test import APIClient
+
+    from apps.scoring.bench_worker import corpus
+    from apps.scoring.models import EmotionScore
+
+    if connection.vendor != "postgresql":
+        print("  (skipped: needs DATABASE_URL pointing at PostgreSQL)")
+        return
+    user = _integration_user("bench-sustained")
+    user.user_permissions.add(Permission.objects.get(codename="add_message"))
+    Source.objects.create(name="Bench sustained", slug="bench-sustained", kind="ticketing", platform="zendesk")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get(user=user).key}")
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "Q_WORKERS": "1",
+        "OMP_NUM_THREADS": "1",
+        "DJANGO_SETTINGS_MODULE": "emotionhub.settings",
+    }
+    env.pop("REDIS_URL", None)
+    worker = subprocess.Popen(  # noqa: S603 — our own interpreter and manage.py
+        [sys.executable, "manage.py", "qcluster"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    texts = corpus(1000)
+    batches = bench.scaled(10)
+    rates = []
+    sync, Conf.SYNC = Conf.SYNC, False
+    try:
+        time.sleep(3)  # the cluster starts and loads the model before traffic, as a running one has
+        for repeat in range(bench.repeats):
+            expected = EmotionScore.objects.count() + batches * 1000
+            elapsed = bench.timer()
+            for b in range(batches):
+                items = [{"external_id": f"s{repeat}-{b}-{i}", "text": texts[i], "language": "en"} for i in range(1000)]
+                response = client.post(
+                    "/api/v1/messages/", {"source": "bench-sustained", "messages": items}, format="json"
+                )
+                assert response.status_code == 201, response.content[:300]
+            deadline = time.monotonic() + 300
+            while EmotionScore.objects.count() < expected and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert EmotionScore.objects.count() >= expected, "the worker did not score everything in 5 minutes"
+            rates.append(batches * 1000 / elapsed())
+    finally:
+        Conf.SYNC = sync
+        worker.terminate()
+        worker.wait(timeout=30)
+    bench.record(f"batch API + 1 q2 worker ({batches} × 1,000, until all scored)", rates, "messages/s", target=1500)
+
+
 def _integration_user(username: str):
     from django.contrib.auth import get_user_model
 
