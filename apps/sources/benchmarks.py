@@ -176,7 +176,7 @@ def ingest_sustained_two_processes(bench: Bench) -> None:
         "DJANGO_SETTINGS_MODULE": "emotionhub.settings",
     }
     env.pop("REDIS_URL", None)
-    worker = subprocess.Popen(  # noqa: S603 — our own interpreter and manage.py
+    worker = subprocess.Popen(
         [sys.executable, "manage.py", "qcluster"],
         cwd=settings.BASE_DIR,
         env=env,
