@@ -96,12 +96,13 @@ def derive(scores: dict[str, float], tax: taxonomy_module.Taxonomy) -> tuple[flo
 
 
 def business_emotions(scores: dict[str, float], lowered: str, tax: taxonomy_module.Taxonomy) -> tuple[dict, list]:
-    """Each business emotion from its base-emotion components plus the cue terms found."""
+    """Each business emotion from its base-emotion components plus the cue terms found (three at most count)."""
+    found = {m.group(0) for m in tax.cue_pattern.finditer(lowered)} if tax.cue_pattern is not None else set()
     result, drivers = {}, []
     for definition in tax.business:
         value = sum(weight * scores.get(base, 0.0) for base, weight in definition.components.items())
-        if definition.cue_pattern is not None and value > 0.05:
-            cues = list(dict.fromkeys(m.group(0) for m in definition.cue_pattern.finditer(lowered)))[:3]
+        if found and value > 0.05:
+            cues = [c for c in definition.cues if c in found][:3]
             value += definition.cue_weight * len(cues)
             drivers.extend(
                 Driver(term=c, label=definition.key, weight=definition.cue_weight, source="cue") for c in cues

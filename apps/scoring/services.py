@@ -6,9 +6,10 @@ import logging
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import OuterRef, Subquery
 
+from apps.core.db import bulk_insert
 from apps.scoring import pipeline
 from apps.scoring.engines import cached_engine
 from apps.scoring.engines.base import Engine
@@ -123,7 +124,11 @@ def messages_score(*, message_ids: Iterable[int], engine: Engine | None = None) 
             EmotionScore.objects.filter(message_id__in=scored_ids, is_current=True).exclude(
                 model_version=version
             ).update(is_current=False)
-            EmotionScore.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
+            try:
+                with transaction.atomic():
+                    bulk_insert(EmotionScore, rows)
+            except IntegrityError:  # a concurrent run scored some of these first: keep theirs
+                EmotionScore.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
         _store_signals([m.pk for m in to_score])
         for status, pks in status_updates.items():
             Message.objects.filter(pk__in=pks).exclude(status__in=_NEVER_SCORED).update(status=status)

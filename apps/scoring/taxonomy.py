@@ -51,7 +51,6 @@ class BusinessDefinition:
     components: dict[str, float]
     cues: tuple[str, ...]
     cue_weight: float
-    cue_pattern: re.Pattern | None = None
 
 
 @dataclass(frozen=True)
@@ -97,6 +96,8 @@ class Taxonomy:
     arousal: dict[str, float]
     business: tuple[BusinessDefinition, ...]
     lexicon: DomainLexicon
+    #: every business emotion's cue terms in one pattern, so a text is searched once, not once per emotion
+    cue_pattern: re.Pattern | None = None
 
 
 def _phrase_pattern(terms) -> re.Pattern | None:
@@ -125,7 +126,6 @@ def _load() -> Taxonomy:
                 components={c.base_emotion.key: c.weight for c in be.components.all()},
                 cues=cues,
                 cue_weight=be.cue_weight,
-                cue_pattern=_phrase_pattern(cues),
             )
         )
     entries: dict[str, list[DomainEntry]] = {}
@@ -137,7 +137,10 @@ def _load() -> Taxonomy:
         stamps.append(f"{row.pk}:{row.updated.isoformat()}")
     version = hashlib.sha256("|".join(stamps).encode()).hexdigest()[:12] if stamps else "none"
     lexicon = DomainLexicon(entries=entries, pattern=_phrase_pattern(entries), version=version)
-    return Taxonomy(valence=valence, arousal=arousal, business=tuple(business), lexicon=lexicon)
+    cue_pattern = _phrase_pattern(cue for definition in business for cue in definition.cues)
+    return Taxonomy(
+        valence=valence, arousal=arousal, business=tuple(business), lexicon=lexicon, cue_pattern=cue_pattern
+    )
 
 
 def _fingerprint() -> tuple:

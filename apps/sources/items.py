@@ -89,9 +89,22 @@ def _when(value, name: str, errors: dict) -> dt.datetime | None:
     return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed, dt.UTC)
 
 
+def strip_nul(value):
+    """``value`` with NUL characters removed from every string in it: PostgreSQL stores no NUL in text or JSON,
+    and a NUL carries no meaning in a customer's words."""
+    if isinstance(value, str):
+        return value.replace("\x00", "") if "\x00" in value else value
+    if isinstance(value, dict):
+        return {strip_nul(k): strip_nul(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [strip_nul(v) for v in value]
+    return value
+
+
 def clean_item(raw) -> tuple[CleanItem | None, dict]:
     """Validate one item; returns the clean item, or None and ``{field: message}``."""
     errors: dict[str, str] = {}
+    raw = strip_nul(raw)
     if not isinstance(raw, dict):
         return None, {"item": f"Expected an object, got {type(raw).__name__}."}
     author = raw.get("author") or {}

@@ -16,11 +16,12 @@ from django.utils import timezone
 
 from apps.consent.choices import Verdict
 from apps.consent.selectors import consent_states, verdict
+from apps.core.db import bulk_insert
 from apps.crm.choices import IdentityKind
 from apps.crm.models import Account, Contact, ContactIdentity
 from apps.sources import adapters, noise
 from apps.sources.choices import AuthorRole, DeadLetterStatus, MessageStatus
-from apps.sources.items import CleanItem, clean_item
+from apps.sources.items import CleanItem, clean_item, strip_nul
 from apps.sources.models import DeadLetter, Message, PlatformBaseline, Source
 
 logger = logging.getLogger("emotionhub.ingest")
@@ -81,10 +82,10 @@ def dead_letter_record(
     return DeadLetter.objects.create(
         source=source,
         channel=channel,
-        payload=payload,
-        raw_body=raw_body[:5_000_000],
-        reason=reason[:255],
-        errors={"stage": stage, **(errors or {})},
+        payload=strip_nul(payload),
+        raw_body=strip_nul(raw_body[:5_000_000]),
+        reason=strip_nul(reason[:255]),
+        errors=strip_nul({"stage": stage, **(errors or {})}),
     )
 
 
@@ -399,7 +400,7 @@ def _store(source: Source, rows: list[Message], fresh: list[tuple[int, CleanItem
 
     try:
         with transaction.atomic():
-            Message.objects.bulk_create(rows, batch_size=500)
+            bulk_insert(Message, rows)
             created = dict(
                 Message.objects.filter(source=source, external_id__in=[m.external_id for m in rows]).values_list(
                     "external_id", "pk"

@@ -191,3 +191,15 @@ class IngestAPITest(APITestCase):
         self.assertEqual([r["external_id"] for r in response.json()["results"]], ["t-3", "t-1", "t-2"])
         self.assertEqual([r["index"] for r in response.json()["results"]], [0, 1, 2])
         json.dumps(response.json())
+
+    def test_nul_bytes_are_stripped_so_binary_junk_never_breaks_storage(self):
+        junk = item(1, text="\x00\x00\x01\x02\x03\x04" * 30, metadata={"k\x00": "v\x00"})
+        bad = {"external_id": "t-2\x00", "text": 5, "metadata": {"x": "\x00"}}
+        response = self.post({"source": "helpdesk", "messages": [junk, bad]})
+        self.assertEqual(response.status_code, 207, response.content)
+        message = Message.objects.get(external_id="t-1")
+        self.assertNotIn("\x00", message.text)
+        self.assertEqual(message.metadata, {"k": "v"})
+        self.assertEqual(message.status, "unscorable")
+        dead = DeadLetter.objects.get()
+        self.assertEqual(dead.payload["external_id"], "t-2")
