@@ -7,15 +7,19 @@ import json
 
 from django.conf import settings
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, IntegerField, Max, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
 from apps.core.admin import AuditedAdminMixin
-from apps.sources import services
-from apps.sources.choices import DeadLetterStatus, MessageStatus
+from apps.sources import adapters, services
+from apps.sources.choices import Channel, DeadLetterStatus, MessageStatus
 from apps.sources.models import Connector, DeadLetter, Message, NoisePolicy, PlatformBaseline, Source, Survey
 
 
@@ -70,6 +74,58 @@ class SourceAdmin(AuditedAdminMixin, admin.ModelAdmin):
         "updated",
     )
     actions = ["rotate_secret"]
+    change_form_template = "admin/sources/source/change_form.html"
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/import-email/",
+                self.admin_site.admin_view(self.import_email_view),
+                name="sources_source_import_email",
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_email_view(self, request, pk: int):
+        """Upload .eml files into an email source: each goes through the same ingestion as a webhook."""
+        source = get_object_or_404(Source, pk=pk)
+        if not self.has_change_permission(request, source):
+            raise PermissionDenied
+        if request.method == "POST":
+            files = request.FILES.getlist("files")
+            if not files:
+                self.message_user(request, "Choose at least one .eml file.", messages.ERROR)
+            for upload in files:
+                raw = upload.read()
+                try:
+                    items = adapters.adapt("email", raw, **source.adapter_options("email"))
+                except adapters.AdapterError as exc:
+                    dead = services.dead_letter_record(
+                        source=source,
+                        channel=Channel.ADMIN,
+                        raw_body=raw.decode("utf-8", "replace"),
+                        reason=f"{upload.name}: unreadable email: {exc}",
+                        stage="adapter",
+                    )
+                    self.message_user(request, f"{upload.name}: {exc} (kept as dead letter #{dead.pk})", messages.ERROR)
+                    continue
+                report = services.messages_ingest(source=source, items=items, channel=Channel.ADMIN)
+                counts = report.counts
+                level = messages.ERROR if counts["rejected"] else messages.SUCCESS
+                self.message_user(
+                    request,
+                    f"{upload.name}: {counts['created']} stored, {counts['duplicate']} already "
+                    f"there, {counts['rejected']} refused.",
+                    level,
+                )
+            return redirect("admin:sources_source_change", source.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Import emails into {source}",
+            "source": source,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/sources/source/import_email.html", context)
 
     def get_queryset(self, request):
         since = timezone.now() - dt.timedelta(hours=24)

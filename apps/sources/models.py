@@ -63,12 +63,13 @@ class Source(BaseModel):
     def __str__(self) -> str:
         return self.name
 
-    def adapter_options(self) -> dict:
-        """What this source's adapter needs to tell our own staff from customers."""
+    def adapter_options(self, adapter: str | None = None) -> dict:
+        """What ``adapter`` (default: this source's) needs to tell our own staff from customers."""
+        adapter = adapter or self.adapter
         identities = [i.strip().lower() for i in self.agent_identities or [] if isinstance(i, str) and i.strip()]
-        if self.adapter == "email":
+        if adapter == "email":
             return {"agent_domains": {i.lstrip("@") for i in identities if "." in i}}
-        if self.adapter == "social":
+        if adapter == "social":
             return {"agent_handles": {i.lstrip("@") for i in identities if "." not in i}}
         return {}
 

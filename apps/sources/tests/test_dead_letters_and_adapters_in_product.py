@@ -115,3 +115,29 @@ class RealPayloadWebhookTest(TestCase):
         self.assertIn("zendesk payload cannot be read", response.json()["detail"])
         dead = DeadLetter.objects.get(pk=response.json()["dead_letter_id"])
         self.assertEqual(dead.errors["stage"], "adapter")
+
+
+@LEXICON
+class EmailUploadAdminTest(TestCase):
+    def test_an_admin_uploads_eml_files_and_a_broken_one_becomes_a_dead_letter(self):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        source = SourceFactory(slug="mailbox", kind="email", platform="email", adapter="email")
+        self.client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+        url = reverse("admin:sources_source_import_email", args=[source.pk])
+        self.assertContains(self.client.get(url), "Import emails into")
+        good = SimpleUploadedFile("a.eml", (FIXTURES / "email_plain.eml").read_bytes(), "message/rfc822")
+        broken = SimpleUploadedFile("b.eml", b"this is not an email at all", "message/rfc822")
+        with self.captureOnCommitCallbacks(execute=True):
+            response = self.client.post(url, {"files": [good, broken]}, follow=True)
+        notes = [str(m) for m in response.context["messages"]]
+        self.assertTrue(any(n.startswith("a.eml: 1 stored") for n in notes), notes)
+        self.assertTrue(any(n.startswith("b.eml:") and "dead letter" in n for n in notes), notes)
+        self.assertEqual(Message.objects.get(source=source).status, "scored")
+        self.assertEqual(DeadLetter.objects.get(source=source).channel, "admin")
+
+    def test_a_non_staff_user_cannot_upload(self):
+        source = SourceFactory(slug="mailbox2", kind="email", platform="email", adapter="email")
+        self.client.force_login(UserFactory(username="nobody"))
+        response = self.client.get(reverse("admin:sources_source_import_email", args=[source.pk]))
+        self.assertEqual(response.status_code, 302)  # to the admin login

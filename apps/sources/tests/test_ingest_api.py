@@ -203,3 +203,28 @@ class IngestAPITest(APITestCase):
         self.assertEqual(message.status, "unscorable")
         dead = DeadLetter.objects.get()
         self.assertEqual(dead.payload["external_id"], "t-2")
+
+    def test_platform_baselines_put_a_star_rating_and_a_posts_valence_on_one_scale(self):
+        from apps.sources.models import PlatformBaseline
+        from apps.sources.services import _baseline_cache, platform_baselines_recompute
+
+        g2 = SourceFactory(slug="g2b", kind="review", platform="g2")
+        x = SourceFactory(slug="xb", kind="social", platform="x", brand_terms=[])
+        reviews = [
+            item(i, rating={"value": 4 + i % 2, "scale_max": 5}, text=f"solid tool, review {i}") for i in range(30)
+        ]
+        posts = [
+            item(100 + i, text=f"I hate this, awful ({i})" if i % 2 else f"meh {i}", author={"handle": f"h{i}"})
+            for i in range(30)
+        ]
+        self.post({"source": "g2b", "messages": reviews})
+        self.post({"source": "xb", "messages": posts})
+        self.assertEqual(platform_baselines_recompute(), 2)
+        g2_base, x_base = PlatformBaseline.objects.get(platform="g2"), PlatformBaseline.objects.get(platform="x")
+        self.assertGreater(g2_base.mean, x_base.mean)  # reviews here are kinder than posts
+        _baseline_cache["at"] = 0.0
+        self.post({"source": "g2b", "messages": [item(500, rating={"value": 3, "scale_max": 5})]})
+        three_stars = Message.objects.get(source=g2, external_id="t-500")
+        self.assertEqual(three_stars.raw_signal, 0.2)
+        self.assertLess(three_stars.normalized_signal, 0)  # below what G2 reviewers usually give
+        self.assertIsNotNone(x)
