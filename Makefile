@@ -22,6 +22,7 @@ venv: $(VENV)/.base-installed
 ml: $(VENV)/.ml-installed
 
 ## demo: create the environment, migrate, seed demo data, run the web server and a q2 worker.
+demo: export SITE_URL ?= http://$(HOST):$(PORT)
 demo: venv
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo

@@ -1,5 +1,6 @@
 """``manage.py seed_demo``: idempotent, deterministic demo data, with the demo logins printed."""
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from apps.core import demo
@@ -27,4 +28,4 @@ class Command(BaseCommand):
             self.stdout.write(f"  {user.username:<16} {user.password:<24} {user.role}")
         token = Token.objects.get(user__username="integration").key
         self.stdout.write(f"\nAPI token of the 'integration' user: {token}")
-        self.stdout.write(f'  curl -H "Authorization: Token {token}" http://127.0.0.1:8000/api/v1/accounts/')
+        self.stdout.write(f'  curl -H "Authorization: Token {token}" {settings.SITE_URL}/api/v1/accounts/')
