@@ -1,23 +1,18 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from apps.sources.choices import SourceKind
+
 
 class ConsentStatus(models.TextChoices):
     OPTED_IN = "opted_in", _("Opted in")
     OPTED_OUT = "opted_out", _("Opted out")
 
 
-class ConsentChannel(models.TextChoices):
-    """A source kind, or every channel at once. An opt-out for "all" overrides everything."""
-
-    ALL = "all", _("All channels")
-    TICKETING = "ticketing", _("Support tickets")
-    SOCIAL = "social", _("Social media")
-    REVIEW = "review", _("Review sites")
-    FORUM = "forum", _("Community forum")
-    SURVEY = "survey", _("In-app surveys")
-    EMAIL = "email", _("Email")
-    CHAT = "chat", _("Live chat")
+#: An opt-out for every channel at once; it overrides any opt-in.
+ALL_CHANNELS = "all"
+#: A consent statement is for all channels or for one source kind.
+CHANNEL_CHOICES = [(ALL_CHANNELS, _("All channels")), *SourceKind.choices]
 
 
 class ConsentOrigin(models.TextChoices):

@@ -6,7 +6,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from apps.consent.choices import ConsentChannel, ConsentOrigin, ConsentStatus
+from apps.consent.choices import ALL_CHANNELS, CHANNEL_CHOICES, ConsentOrigin, ConsentStatus
 from apps.core.models import BaseModel
 
 
@@ -20,7 +20,7 @@ class ConsentRecord(BaseModel):
     restrict_via = "contact"
 
     contact = models.ForeignKey("crm.Contact", on_delete=models.CASCADE, related_name="consent_records")
-    channel = models.CharField(_("channel"), max_length=20, choices=ConsentChannel.choices, default=ConsentChannel.ALL)
+    channel = models.CharField(_("channel"), max_length=20, choices=CHANNEL_CHOICES, default=ALL_CHANNELS)
     status = models.CharField(_("status"), max_length=12, choices=ConsentStatus.choices)
     origin = models.CharField(_("recorded through"), max_length=12, choices=ConsentOrigin.choices)
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)

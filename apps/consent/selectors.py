@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from apps.consent.choices import ConsentChannel, ConsentStatus, Verdict
+from apps.consent.choices import ALL_CHANNELS, ConsentStatus, Verdict
 from apps.consent.models import ConsentRecord
 
 
@@ -29,9 +29,9 @@ def verdict(states: dict[str, str] | None, *, channel: str, requires_opt_in: boo
     Messages with no known contact are analysed only where no opt-in is required.
     """
     states = states or {}
-    if ConsentStatus.OPTED_OUT in (states.get(ConsentChannel.ALL), states.get(channel)):
+    if ConsentStatus.OPTED_OUT in (states.get(ALL_CHANNELS), states.get(channel)):
         return Verdict.OPTED_OUT
-    if requires_opt_in and ConsentStatus.OPTED_IN not in (states.get(ConsentChannel.ALL), states.get(channel)):
+    if requires_opt_in and ConsentStatus.OPTED_IN not in (states.get(ALL_CHANNELS), states.get(channel)):
         return Verdict.NO_OPT_IN
     return Verdict.ANALYSE
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from apps.consent.choices import ConsentChannel, ConsentStatus
+from apps.consent.choices import ALL_CHANNELS, ConsentStatus
 from apps.consent.models import ConsentRecord
 
 
 @transaction.atomic
 def consent_record(
-    *, contact, status: str, origin: str, channel: str = ConsentChannel.ALL, note: str = "", recorded_at=None
+    *, contact, status: str, origin: str, channel: str = ALL_CHANNELS, note: str = "", recorded_at=None
 ) -> ConsentRecord:
     """Record a statement of consent or its withdrawal; the latest one per channel is in force."""
     record = ConsentRecord(
@@ -27,11 +27,11 @@ def consent_record(
     return record
 
 
-def consent_opt_out(*, contact, origin: str, channel: str = ConsentChannel.ALL, note: str = "") -> ConsentRecord:
+def consent_opt_out(*, contact, origin: str, channel: str = ALL_CHANNELS, note: str = "") -> ConsentRecord:
     """Withdraw consent for ``channel`` (default: every channel)."""
     return consent_record(contact=contact, status=ConsentStatus.OPTED_OUT, origin=origin, channel=channel, note=note)
 
 
-def consent_opt_in(*, contact, origin: str, channel: str = ConsentChannel.ALL, note: str = "") -> ConsentRecord:
+def consent_opt_in(*, contact, origin: str, channel: str = ALL_CHANNELS, note: str = "") -> ConsentRecord:
     """Give consent for ``channel``."""
     return consent_record(contact=contact, status=ConsentStatus.OPTED_IN, origin=origin, channel=channel, note=note)
