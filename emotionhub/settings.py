@@ -224,6 +224,7 @@ SPECTACULAR_SETTINGS = {
 # --- Audit ----------------------------------------------------------------------------------
 AUDITLOG_INCLUDE_ALL_MODELS = False
 AUDITLOG_DISABLE_REMOTE_ADDR = False
+AUDITLOG_MASK_CALLABLE = "apps.core.audit.mask_fully"
 
 # --- I18N, static ---------------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"

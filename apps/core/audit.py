@@ -34,3 +34,8 @@ def record_actor(user) -> None:
         return
     if context.get("actor") is None and user is not None and user.is_authenticated:
         context["actor"] = user
+
+
+def mask_fully(value: str) -> str:
+    """Audit diffs of personal fields show that something changed, never what it said (not even half of it)."""
+    return "[masked]" if value not in (None, "", "None") else value

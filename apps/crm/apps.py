@@ -15,5 +15,5 @@ class CrmConfig(AppConfig):
 
         auditlog.register(models.Segment)
         auditlog.register(models.Account)
-        auditlog.register(models.Contact, mask_fields=["email", "phone"])
+        auditlog.register(models.Contact, mask_fields=["name", "email", "phone"])
         auditlog.register(models.ContactIdentity, mask_fields=["value"])

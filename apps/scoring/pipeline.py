@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from apps.scoring import sensitivity
 from apps.scoring import taxonomy as taxonomy_module
 from apps.scoring.engines.base import Driver, Engine
 from apps.scoring.textprep import prepare
@@ -38,6 +39,7 @@ class ScoreResult:
     drivers: list[dict] = field(default_factory=list)
     domain_terms: list[str] = field(default_factory=list)
     lexicon_version: str = "none"
+    sensitivity_reason: str = ""
 
     @property
     def is_scored(self) -> bool:
@@ -72,6 +74,7 @@ class ScoreResult:
             "confidence": self.confidence,
             "drivers": self.drivers,
             "domain_terms": self.domain_terms,
+            "sensitive": bool(self.sensitivity_reason),
         }
 
 
@@ -167,6 +170,7 @@ def _finish(output, prep, platform: str, engine: Engine, version: str, tax) -> S
     drivers = [d.as_dict() for d in domain_drivers]
     drivers += [d.as_dict() for d in output.drivers[:MAX_DRIVERS]]
     drivers += [d.as_dict() for d in cue_drivers]
+    dominant = max(scores, key=scores.get)
     return ScoreResult(
         status="truncated" if prep.status == "truncated" else "scored",
         reason=prep.reason,
@@ -177,7 +181,7 @@ def _finish(output, prep, platform: str, engine: Engine, version: str, tax) -> S
         scores=scores,
         labels=engine.predict_labels(scores),
         business_scores=business,
-        dominant=max(scores, key=scores.get),
+        dominant=dominant,
         dominant_business=dominant_business,
         valence=valence,
         intensity=intensity,
@@ -185,4 +189,5 @@ def _finish(output, prep, platform: str, engine: Engine, version: str, tax) -> S
         drivers=drivers,
         domain_terms=sorted({d.term for d in domain_drivers}),
         lexicon_version=tax.lexicon.version,
+        sensitivity_reason=sensitivity.classify(lowered, valence=valence, intensity=intensity, dominant=dominant),
     )

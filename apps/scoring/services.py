@@ -66,7 +66,10 @@ def messages_score(*, message_ids: Iterable[int], engine: Engine | None = None) 
             "created_at_source",
             "platform",
             "raw_signal",
+            "contact_id",
             "source__platform",
+            "source__kind",
+            "source__requires_opt_in",
         )
     )
     done = set(
@@ -83,6 +86,8 @@ def messages_score(*, message_ids: Iterable[int], engine: Engine | None = None) 
         else:
             to_score.append(message)
     counts["not_customer"] = len(not_customer)
+    to_score, withheld = _consented(to_score)
+    counts["skipped"] += len(withheld)
     results = (
         pipeline.score_texts(
             [m.text for m in to_score],
@@ -95,6 +100,7 @@ def messages_score(*, message_ids: Iterable[int], engine: Engine | None = None) 
     )
     rows = []
     status_updates: dict[str, list[int]] = {}
+    sensitive: dict[int, str] = {}
     for message, result in zip(to_score, results, strict=True):
         rows.append(
             EmotionScore(
@@ -117,6 +123,8 @@ def messages_score(*, message_ids: Iterable[int], engine: Engine | None = None) 
         )
         status_updates.setdefault(_STATUS_FOR_RESULT[result.status], []).append(message.pk)
         counts["scored" if result.is_scored else "unscorable"] += 1
+        if result.sensitivity_reason:
+            sensitive[message.pk] = result.sensitivity_reason
     with transaction.atomic():
         if rows:
             scored_ids = [r.message_id for r in rows]
@@ -130,6 +138,8 @@ def messages_score(*, message_ids: Iterable[int], engine: Engine | None = None) 
             except IntegrityError:  # a concurrent run scored some of these first: keep theirs
                 EmotionScore.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
         _store_signals([m.pk for m in to_score])
+        for pk, reason in sensitive.items():  # rare enough for one UPDATE each
+            Message.objects.filter(pk=pk).update(is_sensitive=True, sensitivity_reason=reason[:200])
         for status, pks in status_updates.items():
             Message.objects.filter(pk__in=pks).exclude(status__in=_NEVER_SCORED).update(status=status)
         if not_customer:
@@ -137,6 +147,31 @@ def messages_score(*, message_ids: Iterable[int], engine: Engine | None = None) 
                 status=MessageStatus.NOT_SCORED
             )
     return counts
+
+
+def _consented(messages: list[Message]) -> tuple[list[Message], list[int]]:
+    """Consent is checked again right before analysis: an opt-out that arrived while a message waited in
+    the queue wins, and the message is reduced to a tombstone instead of being scored."""
+    from apps.consent.choices import Verdict
+    from apps.consent.selectors import consent_states, verdict
+    from apps.sources.services import messages_withhold
+
+    states = consent_states(m.contact_id for m in messages if m.contact_id)
+    allowed, withheld = [], {}
+    for message in messages:
+        decision = verdict(
+            states.get(message.contact_id), channel=message.source.kind, requires_opt_in=message.source.requires_opt_in
+        )
+        if decision == Verdict.ANALYSE:
+            allowed.append(message)
+        else:
+            withheld.setdefault(decision, []).append(message.pk)
+    for decision, pks in withheld.items():
+        messages_withhold(
+            message_ids=pks,
+            status=MessageStatus.TOMBSTONE if decision == Verdict.OPTED_OUT else MessageStatus.NO_CONSENT,
+        )
+    return allowed, [pk for pks in withheld.values() for pk in pks]
 
 
 def _store_signals(message_ids: list[int]) -> None:

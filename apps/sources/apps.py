@@ -15,5 +15,7 @@ class SourcesConfig(AppConfig):
 
         auditlog.register(models.Source)
         # Customers' words never go into audit diffs: the text and the author handle are masked.
-        auditlog.register(models.Message, mask_fields=["text", "author_handle"])
+        auditlog.register(
+            models.Message, mask_fields=["text", "author_handle", "subject", "url", "metadata", "self_reported"]
+        )
         auditlog.register(models.DeadLetter, exclude_fields=["payload", "raw_body"])

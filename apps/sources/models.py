@@ -175,6 +175,13 @@ class Message(BaseModel):
     )
     metadata = models.JSONField(_("metadata"), default=dict, blank=True)
     ingested_via = models.CharField(_("ingested via"), max_length=20, blank=True)
+    is_sensitive = models.BooleanField(
+        _("sensitive"),
+        default=False,
+        db_index=True,
+        help_text=_("Hardship, health or bereavement cues, or very high-intensity distress: stricter retention."),
+    )
+    sensitivity_reason = models.CharField(_("why sensitive"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["-created_at_source", "-id"]

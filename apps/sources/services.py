@@ -386,12 +386,33 @@ def _build_messages(source: Source, fresh: list[tuple[int, CleanItem]], channel:
     return rows
 
 
+#: What a tombstone keeps blank: everything the customer wrote or that identifies them.
+TOMBSTONE_BLANKS = {
+    "text": "",
+    "subject": "",
+    "url": "",
+    "author_handle": "",
+    "content_hash": "",
+    "metadata": {},
+    "self_reported": {},
+    "rating": None,
+    "rating_max": None,
+    "raw_signal": None,
+    "normalized_signal": None,
+    "sensitivity_reason": "",
+}
+
+
+def messages_withhold(*, message_ids, status: str = MessageStatus.TOMBSTONE) -> int:
+    """Reduce stored messages to content-free tombstones (an opt-out, or a source that needs opt-in)."""
+    return Message.objects.filter(pk__in=list(message_ids)).update(status=status, **TOMBSTONE_BLANKS)
+
+
 def _tombstone(message: Message, status: str) -> None:
     """Keep that a message arrived, none of what it said: no text, handle, subject, link or metadata."""
     message.status = status
-    message.text = message.subject = message.url = message.author_handle = message.content_hash = ""
-    message.metadata, message.self_reported = {}, {}
-    message.rating = message.rating_max = message.raw_signal = message.normalized_signal = None
+    for name, blank in TOMBSTONE_BLANKS.items():
+        setattr(message, name, blank)
 
 
 def _store(source: Source, rows: list[Message], fresh: list[tuple[int, CleanItem]]) -> dict[str, int]:

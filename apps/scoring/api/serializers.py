@@ -72,6 +72,7 @@ class ScoreResultSerializer(serializers.Serializer):
     confidence = serializers.FloatField(allow_null=True)
     drivers = serializers.ListField(child=serializers.DictField())
     domain_terms = serializers.ListField(child=serializers.CharField())
+    sensitive = serializers.BooleanField(help_text="Hardship, health or bereavement cues, or high-intensity distress.")
 
 
 class ScoreResponseSerializer(serializers.Serializer):

@@ -140,3 +140,35 @@ def test_tombstoned_messages_are_never_scored():
     counts = services.message_score(message_id=message.pk)
     assert counts["skipped"] == 1
     assert not EmotionScore.objects.filter(message=message).exists()
+
+
+@LEXICON
+def test_an_opt_out_that_arrives_while_a_message_waits_in_the_queue_wins():
+    from apps.consent.services import consent_opt_out
+    from tests.factories import ContactFactory
+
+    contact = ContactFactory()
+    message = MessageFactory(account=contact.account, contact=contact, text="I'm furious about the invoice")
+    consent_opt_out(contact=contact, origin="portal")
+    counts = services.message_score(message_id=message.pk)
+    assert counts["skipped"] == 1
+    message.refresh_from_db()
+    assert (message.status, message.text) == ("tombstone", "")
+    assert not EmotionScore.objects.filter(message=message).exists()
+
+
+@LEXICON
+@pytest.mark.parametrize(
+    ("text", "sensitive"),
+    [
+        ("My husband passed away last month and I can't log in to his account", True),
+        ("I lost my job and can't afford the renewal this year", True),
+        ("The dashboard export is slow today", False),
+    ],
+)
+def test_messages_with_hardship_health_or_bereavement_cues_are_marked_sensitive(text, sensitive):
+    message = MessageFactory(text=text)
+    services.message_score(message_id=message.pk)
+    message.refresh_from_db()
+    assert message.is_sensitive is sensitive
+    assert bool(message.sensitivity_reason) is sensitive
