@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "apps.sources",
     "apps.scoring",
     "apps.consent",
+    "apps.governance",
+    "apps.retention",
 ]
 
 MIDDLEWARE = [

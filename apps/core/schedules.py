@@ -16,6 +16,7 @@ PERIODIC_JOBS: tuple[Periodic, ...] = (
     Periodic("poll due pull connectors", "apps.sources.tasks.poll_due_connectors", 1),
     Periodic("recompute platform baselines", "apps.sources.tasks.recompute_platform_baselines", 60),
     Periodic("purge expired idempotency keys", "apps.sources.tasks.purge_idempotency_keys", 60),
+    Periodic("daily retention purge", "apps.retention.tasks.run_retention", 1440),
 )
 
 

@@ -9,6 +9,7 @@ The actors (healthchecks' ``hc/test.py``):
 from __future__ import annotations
 
 from auditlog.models import LogEntry
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.test import TestCase
@@ -16,6 +17,31 @@ from django.urls import reverse
 from guardian.shortcuts import assign_perm
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
+
+
+def purposes_switched_on(*keys: str, roles_for=(), role: str = "Purpose readers (tests)") -> None:
+    """Approve the DPIA and switch on ``keys`` (the register comes from a migration); give ``roles_for`` a role
+    allowed to use them. The default role holds no permission at all, so it changes nothing else a user may do."""
+    import datetime as dt
+
+    from django.contrib.auth.models import Group
+    from django.utils import timezone
+
+    from apps.governance.models import Purpose
+    from apps.governance.services import dpia_approve
+
+    reviewer = get_user_model().objects.get_or_create(username="dpo", defaults={"email": "dpo@example.com"})[0]
+    for purpose in Purpose.objects.filter(key__in=keys).select_related("dpia"):
+        if not purpose.dpia.is_valid:
+            dpia_approve(
+                dpia=purpose.dpia, reviewer=reviewer, next_review_date=timezone.localdate() + dt.timedelta(days=365)
+            )
+        purpose.is_active = True
+        purpose.save()
+        purpose.allowed_roles.add(Group.objects.get_or_create(name=role)[0])
+    group = Group.objects.get(name=role)
+    for user in roles_for:
+        user.groups.add(group)
 
 
 class ActorsTestCase(TestCase):
@@ -31,6 +57,8 @@ class ActorsTestCase(TestCase):
         cls.account = AccountFactory(name="Owner's account", account_manager=cls.owner)
         cls.other_account = AccountFactory(name="Someone else's account")
         assign_perm("crm.view_account", cls.member, cls.account)
+        # Every actor may read emotion data for "support": what decides what they see is the object grants.
+        purposes_switched_on("support", roles_for=[cls.owner, cls.member, cls.outsider])
 
     @staticmethod
     def grant_perm(user, perm: str) -> None:
@@ -51,8 +79,8 @@ class ActorsTestCase(TestCase):
 class APITestCase(ActorsTestCase):
     """Clients authenticated by token, as integrations are."""
 
-    def client_for(self, user) -> APIClient:
-        client = APIClient()
+    def client_for(self, user, purpose: str | None = "support") -> APIClient:
+        client = APIClient(**({"HTTP_X_PURPOSE": purpose} if purpose else {}))
         if user is not None:
             token, _ = Token.objects.get_or_create(user=user)
             client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")

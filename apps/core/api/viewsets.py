@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from rest_framework import mixins, permissions
+from django.db.models import Q
+from django.http import Http404
+from rest_framework import exceptions, mixins, permissions
 from rest_framework.viewsets import GenericViewSet
 
 from apps.core.permissions import HTTP_ACTIONS, permission_name
@@ -26,14 +28,80 @@ class BaseViewSet(GenericViewSet):
 
     Lists are filtered to what the user may see; a detail the user may not see is a 404, never
     a 403, so that its existence does not leak.
+
+    Viewsets that return emotion data set ``emotion_data = True``: every read then states a purpose
+    (``X-Purpose``), is refused and logged when the purpose is not permitted, has the rows a prohibited
+    use covers withheld (``prohibited_rows``), and is written to the data-access log with whose data it was.
     """
 
     permission_classes = [permissions.IsAuthenticated, ModelActionPermission]
+    emotion_data = False
+    #: prohibited-use scope -> Q of the rows it covers in this viewset's model
+    prohibited_rows: dict = {}
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         action = HTTP_ACTIONS.get(request.method, "view")
         self.queryset = self.get_base_queryset().restrict(request.user, action)
+        self.purpose_decision = None
+        if self.emotion_data and request.method in permissions.SAFE_METHODS:
+            self._bind_purpose(request)
+
+    def _bind_purpose(self, request) -> None:
+        from apps.governance import services as governance
+
+        decision = governance.purpose_decide(user=request.user, purpose_key=request.headers.get("X-Purpose", ""))
+        resource = f"api:{self.basename}-{self.action}"
+        if not decision.allowed:
+            governance.access_record(user=request.user, decision=decision, resource=resource, request=request)
+            raise exceptions.PermissionDenied(decision.reason)
+        self.withheld = Q()
+        for scope in decision.withheld_scopes:
+            if scope in self.prohibited_rows:
+                self.withheld |= self.prohibited_rows[scope]
+        if self.withheld:
+            self.queryset_before_withholding = self.queryset
+            self.queryset = self.queryset.exclude(self.withheld)
+        governance.access_record(user=request.user, decision=decision, resource=resource, request=request)
+        self.purpose_decision = decision
+
+    def get_object(self):
+        try:
+            return super().get_object()
+        except Http404:
+            decision = getattr(self, "purpose_decision", None)
+            if decision is None or not getattr(self, "withheld", None):
+                raise
+            lookup = {self.lookup_field: self.kwargs[self.lookup_url_kwarg or self.lookup_field]}
+            if not self.queryset_before_withholding.filter(**lookup).exists():
+                raise
+            from apps.governance import services as governance
+
+            reason = f"Prohibited use: emotion data of this record may not be used for {decision.purpose!r}."
+            governance.access_record(
+                user=self.request.user,
+                decision=decision,
+                resource=f"api:{self.basename}-{self.action}",
+                request=self.request,
+                reason=reason,
+                outcome="refused",
+            )
+            raise exceptions.PermissionDenied(reason) from None
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        decision = getattr(self, "purpose_decision", None)
+        if decision is not None and decision.log is not None and response.status_code < 400:
+            from apps.governance import services as governance
+
+            data = response.data if isinstance(response.data, dict) else {}
+            rows = data.get("results", [data]) if isinstance(data.get("results", [data]), list) else [data]
+            governance.access_update(
+                log=decision.log,
+                account_ids=[r.get("account") for r in rows if isinstance(r, dict)],
+                contact_ids=[r.get("contact") for r in rows if isinstance(r, dict)],
+                count=len(rows) if "results" in data else int(bool(data)),
+            )
+        return super().finalize_response(request, response, *args, **kwargs)
 
     def get_base_queryset(self):
         """The unrestricted queryset (with its joins); override to add select_related."""

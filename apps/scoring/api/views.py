@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from django.db.models import Q
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.api.viewsets import BaseReadOnlyViewSet
+from apps.governance.choices import ProhibitedScope
 from apps.scoring import pipeline, services
 from apps.scoring.api.serializers import EmotionScoreSerializer, ScoreRequestSerializer, ScoreResponseSerializer
 from apps.scoring.models import EmotionScore
@@ -18,6 +20,11 @@ class EmotionScoreViewSet(BaseReadOnlyViewSet):
 
     queryset = EmotionScore.objects.all()
     serializer_class = EmotionScoreSerializer
+    emotion_data = True
+    prohibited_rows = {
+        ProhibitedScope.VULNERABLE_CONTACTS: Q(message__contact__is_vulnerable=True),
+        ProhibitedScope.SENSITIVE_MESSAGES: Q(message__is_sensitive=True),
+    }
     filterset_fields = ("message", "account", "dominant", "dominant_business", "model_version", "status", "engine")
     ordering_fields = ("message_created_at", "valence", "intensity")
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 
 from apps.core.api.viewsets import BaseReadOnlyViewSet
+from apps.governance.choices import ProhibitedScope
 from apps.sources.api.ingest import MessageIngestMixin
 from apps.sources.api.serializers import DeadLetterSerializer, MessageSerializer, SourceSerializer
 from apps.sources.models import DeadLetter, Message, Source
@@ -35,6 +36,11 @@ class MessageViewSet(MessageIngestMixin, BaseReadOnlyViewSet):
 
     queryset = Message.objects.all()
     serializer_class = MessageSerializer
+    emotion_data = True  # messages carry their emotion, and are customers' words
+    prohibited_rows = {
+        ProhibitedScope.VULNERABLE_CONTACTS: Q(contact__is_vulnerable=True),
+        ProhibitedScope.SENSITIVE_MESSAGES: Q(is_sensitive=True),
+    }
     filterset_class = MessageFilter
     ordering_fields = ("created_at_source", "received_at")
 
