@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
 from django.db import transaction
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
@@ -30,22 +29,22 @@ class DemoUser:
     username: str
     password: str
     role: str
+    group: str
     is_staff: bool = False
     is_superuser: bool = False
-    view_all: bool = False
 
 
 DEMO_USERS = (
-    DemoUser("admin", "emotionhub-admin", "Admin", is_staff=True, is_superuser=True),
-    DemoUser("cx.lead", "emotionhub-cx", "CX lead", is_staff=True, view_all=True),
-    DemoUser("privacy", "emotionhub-privacy", "Privacy officer", is_staff=True, view_all=True),
-    DemoUser("am.alice", "emotionhub-alice", "Account manager"),
-    DemoUser("am.bruno", "emotionhub-bruno", "Account manager"),
-    DemoUser("am.chen", "emotionhub-chen", "Account manager"),
-    DemoUser("agent.dana", "emotionhub-dana", "Support agent"),
-    DemoUser("agent.emil", "emotionhub-emil", "Support agent"),
-    DemoUser("supervisor.sam", "emotionhub-sam", "Support supervisor"),
-    DemoUser("integration", "emotionhub-integration", "Integration (API token)", view_all=True),
+    DemoUser("admin", "emotionhub-admin", "Admin", "Admin", is_staff=True, is_superuser=True),
+    DemoUser("cx.lead", "emotionhub-cx", "CX lead", "CX Analyst", is_staff=True),
+    DemoUser("privacy", "emotionhub-privacy", "Privacy officer", "Privacy Officer", is_staff=True),
+    DemoUser("am.alice", "emotionhub-alice", "Account manager", "Account Manager"),
+    DemoUser("am.bruno", "emotionhub-bruno", "Account manager", "Account Manager"),
+    DemoUser("am.chen", "emotionhub-chen", "Account manager", "Account Manager"),
+    DemoUser("agent.dana", "emotionhub-dana", "Support agent", "Support Agent"),
+    DemoUser("agent.emil", "emotionhub-emil", "Support agent", "Support Agent"),
+    DemoUser("supervisor.sam", "emotionhub-sam", "Support supervisor", "Support Supervisor"),
+    DemoUser("integration", "emotionhub-integration", "Integration (API token)", "Integration"),
 )
 
 SEGMENTS = (
@@ -246,10 +245,9 @@ SYSTEM_LINES = ("Ticket status changed to pending.", "Automated reminder: this t
 
 
 def _demo_users() -> dict[str, object]:
+    from django.contrib.auth.models import Group
+
     User = get_user_model()
-    view_perms = list(
-        Permission.objects.filter(content_type__app_label__in=("crm", "sources"), codename__startswith="view_")
-    )
     users = {}
     for spec in DEMO_USERS:
         user, created = User.objects.get_or_create(
@@ -260,15 +258,26 @@ def _demo_users() -> dict[str, object]:
             user.set_password(spec.password)
         user.is_staff, user.is_superuser = spec.is_staff, spec.is_superuser
         user.save()
-        if spec.view_all:
-            user.user_permissions.add(*view_perms)
+        user.groups.add(Group.objects.get(name=spec.group))  # the roles come from a governance migration
         users[spec.username] = user
-    users["integration"].user_permissions.add(
-        *Permission.objects.filter(content_type__app_label="sources", codename="add_message"),
-        *Permission.objects.filter(content_type__app_label="scoring", codename="score_text"),
-    )
     Token.objects.get_or_create(user=users["integration"])
     return users
+
+
+def _seed_governance(privacy_officer) -> None:
+    """The privacy officer approved the DPIA; every purpose but marketing is switched on."""
+    from apps.governance.models import Purpose
+    from apps.governance.services import dpia_approve, purpose_switch
+
+    for purpose in Purpose.objects.select_related("dpia"):
+        if purpose.dpia and not purpose.dpia.is_valid:
+            dpia_approve(
+                dpia=purpose.dpia,
+                reviewer=privacy_officer,
+                next_review_date=timezone.localdate() + dt.timedelta(days=365),
+            )
+        if purpose.key != "marketing" and not purpose.is_active:
+            purpose_switch(purpose=purpose, on=True)
 
 
 def seed(*, accounts: int = 300, messages: int = 4000, now: dt.datetime | None = None) -> dict[str, int]:
@@ -279,6 +288,7 @@ def seed(*, accounts: int = 300, messages: int = 4000, now: dt.datetime | None =
     now = (now or timezone.now()).replace(hour=0, minute=0, second=0, microsecond=0)
     with transaction.atomic():
         users = _demo_users()
+        _seed_governance(users["privacy"])
         managers = [users["am.alice"], users["am.bruno"], users["am.chen"]]
         segments = [Segment.objects.get_or_create(slug=slug, defaults={"name": name})[0] for name, slug in SEGMENTS]
         sources = [

@@ -29,3 +29,7 @@ class Command(BaseCommand):
         token = Token.objects.get(user__username="integration").key
         self.stdout.write(f"\nAPI token of the 'integration' user: {token}")
         self.stdout.write(f'  curl -H "Authorization: Token {token}" {settings.SITE_URL}/api/v1/accounts/')
+        self.stdout.write(
+            f'  curl -H "Authorization: Token {token}" -H "X-Purpose: support" '
+            f"{settings.SITE_URL}/api/v1/messages/   # emotion data states a purpose"
+        )
