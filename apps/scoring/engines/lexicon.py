@@ -37,7 +37,7 @@ from .base import BASE_LABELS, Driver, Engine, EngineOutput
 __all__ = ["ENGINE_REVISION", "LexiconEngine"]
 
 #: Bump whenever the code below changes how scores are computed (the lexicon hash covers data).
-ENGINE_REVISION = "1"
+ENGINE_REVISION = "2"
 
 ANGER, DISGUST, FEAR, JOY, NEUTRAL, SADNESS, SURPRISE = range(7)
 if BASE_LABELS != ("anger", "disgust", "fear", "joy", "neutral", "sadness", "surprise"):  # pragma: no cover
@@ -282,7 +282,9 @@ def _load_tables() -> _Tables:
     for char, (label, weight, value) in _EMOJI.items():
         entries[char] = (value, ((_LABEL_INDEX[label], weight * _P["emoji_weight"]),), _EMOJI_KIND, None)
 
-    emoticons = sorted({t for t in valence if _is_emoticon(t)}, key=len, reverse=True)
+    # Longest first; among faces that lowercase alike (":P", ":p") the lowercase original comes last and wins,
+    # so the table is the same in every process (a bare set would order them by hash, differently each run).
+    emoticons = sorted({t for t in valence if _is_emoticon(t)}, key=lambda t: (-len(t), t == t.lower(), t))
     for face in emoticons:
         # Emoticons are emoji in ASCII: ":)" is joy, ":(" sadness, ">:(" anger, by VADER's valence.
         value = valence[face]

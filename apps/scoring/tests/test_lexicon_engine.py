@@ -278,3 +278,29 @@ def test_version_changes_when_a_lexicon_file_changes(monkeypatch: pytest.MonkeyP
         monkeypatch.undo()
         lexicon._load_tables.cache_clear()
     assert LexiconEngine().version == before
+
+
+def test_the_lexicon_scores_the_same_in_every_process() -> None:
+    """Hash randomisation must not change any score (":P" and ":p" once collided in a set)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (
+        "from apps.scoring.engines.lexicon import LexiconEngine;"
+        "out = LexiconEngine().score_batch(['so good :p', 'that is too much :P', 'fine :D :d XD', 'meh :/ :-/']);"
+        "print(repr([(sorted(o.scores.items()), o.valence, [(d.term, d.weight) for d in o.drivers]) for o in out]))"
+    )
+    root = Path(__file__).resolve().parents[3]
+    runs = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=root,
+            env={"PYTHONHASHSEED": seed, "PATH": "/usr/bin:/bin"},
+        ).stdout
+        for seed in ("1", "2", "3", "4")
+    }
+    assert len(runs) == 1

@@ -9,7 +9,15 @@ import numpy as np
 import pytest
 
 from apps.scoring.engines.base import BASE_LABELS, Driver, EngineOutput
-from apps.scoring.engines.linear import ARTIFACT_FILES, DEFAULT_ARTIFACT_DIR, LinearEngine
+from apps.scoring.engines.lexicon import LexiconEngine
+from apps.scoring.engines.linear import (
+    ARTIFACT_FILES,
+    DEFAULT_ARTIFACT_DIR,
+    DENSE_FEATURES,
+    STYLE_FEATURES,
+    LinearEngine,
+    style_features,
+)
 from apps.scoring.ml.train_linear import evaluate, train
 
 
@@ -69,6 +77,43 @@ def test_drivers_decompose_the_logit(engine):
         positive = sum(d.weight for d in out.drivers if d.label == label)
         # positive credits alone reach at least the logit above the bias
         assert positive >= z[k] - wide._bias[k] - 1e-4
+
+
+def test_lexicon_is_part_of_the_model(engine):
+    lexicon_version = LexiconEngine().version
+    assert engine.meta["dense"]["lexicon_version"] == lexicon_version
+    assert tuple(engine.meta["dense"]["features"]) == DENSE_FEATURES
+    assert engine.version.endswith("+" + lexicon_version)
+
+
+def test_lexicon_version_mismatch_refuses_to_load(tmp_path):
+    import json
+    import shutil
+
+    for f in ARTIFACT_FILES:
+        shutil.copy(DEFAULT_ARTIFACT_DIR / f, tmp_path / f)
+    meta = json.loads((tmp_path / "meta.json").read_text(encoding="utf-8"))
+    meta["dense"]["lexicon_version"] = "lexicon-r0-000000000000"
+    (tmp_path / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(ValueError, match="retrain"):
+        LinearEngine(tmp_path)
+
+
+def test_style_features():
+    assert len(style_features("")) == len(STYLE_FEATURES)
+    on = dict(zip([n for n, _ in STYLE_FEATURES], style_features("WHAT IS THIS?! soooo weird... 😱"), strict=True))
+    assert on["question"] and on["interrobang"] and on["exclaim"] and not on["exclaim2"]
+    assert on["ellipsis"] and on["emoji"] and on["elongation"] and on["all_caps"] and not on["ends_with_period"]
+    assert not style_features("[NAME] and [NAME] met")[-1]  # the masks are not shouting
+
+
+def test_dense_drivers_are_readable(engine):
+    out = engine.score("Why would anyone do that?!")
+    terms = {d.term for d in out.drivers}
+    assert terms & {"why", "?!", "?"}, out.drivers
+    readable = {t for _, t in STYLE_FEATURES} | {f"(lexicon: {label})" for label in BASE_LABELS}
+    for d in out.drivers:
+        assert d.term in readable or any(ch.isalnum() for ch in d.term), d
 
 
 def test_artifact_loads_without_pickle(monkeypatch):
