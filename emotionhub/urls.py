@@ -32,6 +32,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("demo/survey/", core_views.demo_survey, name="demo-survey"),
     path("admin/", admin.site.urls),
+    path("purpose/", include("apps.governance.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/v1/", include((api_v1, "v1"), namespace="v1")),

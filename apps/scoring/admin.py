@@ -12,6 +12,7 @@ from django.urls import path
 from django.utils.html import format_html
 
 from apps.core.admin import AuditedAdminMixin
+from apps.governance.pages import PurposeBoundAdminMixin
 from apps.scoring import pipeline, services
 from apps.scoring.engines.base import EngineUnavailable
 from apps.scoring.models import (
@@ -128,7 +129,7 @@ class ScoringModelAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(EmotionScore)
-class EmotionScoreAdmin(admin.ModelAdmin):
+class EmotionScoreAdmin(PurposeBoundAdminMixin, admin.ModelAdmin):
     list_display = (
         "message",
         "account",

@@ -18,6 +18,7 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 
 from apps.core.admin import AuditedAdminMixin
+from apps.governance.pages import PurposeBoundAdminMixin
 from apps.sources import adapters, services
 from apps.sources.choices import Channel, DeadLetterStatus, MessageStatus
 from apps.sources.models import Connector, DeadLetter, Message, NoisePolicy, PlatformBaseline, Source, Survey
@@ -173,7 +174,7 @@ class SourceAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Message)
-class MessageAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class MessageAdmin(PurposeBoundAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
     list_display = (
         "created_at_source",
         "source",

@@ -13,14 +13,20 @@ from tests.factories import UserFactory
 ROOT = Path(__file__).resolve().parents[3]
 
 
-def test_check_deploy_is_clean_under_production_settings():
-    env = {
-        **os.environ,
+def production_env(**extra) -> dict:
+    """The process environment of a production web node: no test-only switches (the browser tests set one)."""
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    return {
+        **env,
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(60),
-        "ALLOWED_HOSTS": "emotionhub.example",
         "DJANGO_SETTINGS_MODULE": "emotionhub.settings",
+        **extra,
     }
+
+
+def test_check_deploy_is_clean_under_production_settings():
+    env = production_env(ALLOWED_HOSTS="emotionhub.example")
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
@@ -39,12 +45,7 @@ def test_production_settings_are_strict():
         "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS, s.X_FRAME_OPTIONS,"
         " s.PASSWORD_HASHERS[0].rsplit('.', 1)[1])"
     )
-    env = {
-        **os.environ,
-        "DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(60),
-        "DJANGO_SETTINGS_MODULE": "emotionhub.settings",
-    }
+    env = production_env()
     out = subprocess.run(
         [sys.executable, "-c", f"import django; django.setup(); {code}"],
         cwd=ROOT,
