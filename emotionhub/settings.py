@@ -234,6 +234,7 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"ConsentChannelEnum": "apps.consent.choices.CHANNEL_CHOICES"},
 }
 
 # --- Audit ----------------------------------------------------------------------------------

@@ -67,3 +67,11 @@ class DemoSurveyPageTest(TestCase):
             self.assertContains(self.client.get("/demo/survey/"), 'data-survey-key="srv_demo_pulse"', count=1)
         with self.settings(DEBUG=False):
             self.assertEqual(self.client.get("/demo/survey/").status_code, 404)
+
+
+def test_the_openapi_schema_validates_without_warnings(tmp_path):
+    from django.core.management import call_command
+
+    target = tmp_path / "schema.yml"
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(target))
+    assert "/api/v1/messages/" in target.read_text()
