@@ -27,8 +27,7 @@ def choose_purpose(request):
             request.session[SESSION_KEY] = key
             messages.success(
                 request,
-                f"Purpose for this session: {names[key]}. "
-                "Every view of emotion data is logged with it.",
+                f"Purpose for this session: {names[key]}. Every view of emotion data is logged with it.",
             )
             return redirect(next_url)
         messages.error(request, "Choose one of the purposes listed.")
