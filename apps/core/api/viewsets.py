@@ -94,12 +94,13 @@ class BaseViewSet(GenericViewSet):
             from apps.governance import services as governance
 
             data = response.data if isinstance(response.data, dict) else {}
-            rows = data.get("results", [data]) if isinstance(data.get("results", [data]), list) else [data]
+            paged = isinstance(data.get("results"), list)
+            rows = [r for r in (data["results"] if paged else [data]) if isinstance(r, dict)]
             governance.access_update(
                 log=decision.log,
-                account_ids=[r.get("account") for r in rows if isinstance(r, dict)],
-                contact_ids=[r.get("contact") for r in rows if isinstance(r, dict)],
-                count=len(rows) if "results" in data else int(bool(data)),
+                account_ids=[r.get("account") for r in rows],
+                contact_ids=[r.get("contact") for r in rows],
+                count=len(rows) if paged else int(bool(data)),
             )
         return super().finalize_response(request, response, *args, **kwargs)
 
