@@ -72,7 +72,14 @@ def test_an_inactive_survey_is_404_like_an_unknown_one(client, survey):
     assert answer(client, {"scale": 3}).status_code == 404
 
 
-@pytest.mark.parametrize("origin", ["https://evil.example", "https://app.example.com.evil.example", None])
+def test_a_same_origin_config_read_without_an_origin_header_gets_no_cors_headers(client, survey):
+    response = client.get(CONFIG_URL)  # browsers omit Origin on same-origin GETs (the demo page)
+    assert response.status_code == 200
+    assert "Access-Control-Allow-Origin" not in response
+    assert answer(client, {"scale": 3}, origin=None).status_code == 403  # answers always need an allowed Origin
+
+
+@pytest.mark.parametrize("origin", ["https://evil.example", "https://app.example.com.evil.example"])
 def test_a_wrong_or_missing_origin_is_403_without_cors_headers(client, survey, origin):
     headers = {"Origin": origin} if origin else {}
     config = client.get(CONFIG_URL, headers=headers)

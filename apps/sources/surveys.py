@@ -30,6 +30,8 @@ def survey_scale(survey: Survey) -> list[dict]:
 
 
 def _cors(response: HttpResponse, origin: str) -> HttpResponse:
+    if not origin:  # a same-origin read: nothing to allow
+        return response
     response["Access-Control-Allow-Origin"] = origin
     response["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
     response["Access-Control-Allow-Headers"] = "Content-Type"
@@ -43,7 +45,10 @@ def _error(message: str, status: int, origin: str | None = None, **extra) -> Jso
     return _cors(response, origin) if origin else response
 
 
-def _survey_and_origin(request, key: str) -> tuple[Survey | None, str | None, JsonResponse | None]:
+def _survey_and_origin(request, key: str, *, origin_optional: bool = False):
+    """The survey and the caller's allowed origin, or the error response. Browsers send no Origin on a
+    same-origin GET, so the public config may be read without one (``origin_optional``): it gets no CORS
+    headers then, and answers (POST) always need an allowed Origin."""
     survey = Survey.objects.select_related("source").filter(public_key=key).first()
     origin = request.headers.get("Origin", "").rstrip("/").lower()
     if survey is None or not survey.is_active or not survey.source.is_active:
@@ -53,6 +58,8 @@ def _survey_and_origin(request, key: str) -> tuple[Survey | None, str | None, Js
         if isinstance(survey.allowed_origins, list)
         else set()
     )
+    if not origin and origin_optional:
+        return survey, "", None
     if not origin or origin not in allowed:
         # No CORS headers: the browser will not let the page read anything.
         return None, None, _error(f"Origin {origin or '(none)'} may not use this survey.", 403)
@@ -62,7 +69,7 @@ def _survey_and_origin(request, key: str) -> tuple[Survey | None, str | None, Js
 @csrf_exempt  # a public, cross-origin endpoint: protected by the origin allow-list and rate limits instead
 def survey_config(request, key: str):
     """``GET /api/v1/surveys/<key>/``: what the widget shows."""
-    survey, origin, problem = _survey_and_origin(request, key)
+    survey, origin, problem = _survey_and_origin(request, key, origin_optional=request.method == "GET")
     if problem:
         return problem
     if request.method == "OPTIONS":
