@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "apps.consent",
     "apps.governance",
     "apps.retention",
+    "apps.alerts",
 ]
 
 MIDDLEWARE = [

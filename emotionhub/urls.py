@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from apps.alerts.api.urls import router as alerts_router
 from apps.consent.api.urls import router as consent_router
 from apps.core import views as core_views
 from apps.crm.api.urls import router as crm_router
@@ -17,7 +18,7 @@ from apps.sources.api.urls import urlpatterns as sources_urls
 
 # One router for the whole API, so /api/v1/ lists every app's endpoints; each app owns its registry.
 api_router = DefaultRouter()
-for app_router in (crm_router, sources_router, scoring_router, consent_router):
+for app_router in (crm_router, sources_router, scoring_router, consent_router, alerts_router):
     api_router.registry.extend(app_router.registry)
 
 api_v1 = [
@@ -31,8 +32,10 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("demo/survey/", core_views.demo_survey, name="demo-survey"),
+    path("privacy/", include("apps.consent.urls")),
     path("admin/", admin.site.urls),
     path("purpose/", include("apps.governance.urls")),
+    path("alerts/", include("apps.alerts.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/v1/", include((api_v1, "v1"), namespace="v1")),

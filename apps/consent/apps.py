@@ -14,3 +14,5 @@ class ConsentConfig(AppConfig):
         from apps.consent import models
 
         auditlog.register(models.ConsentRecord)
+        auditlog.register(models.OptOutRequest, mask_fields=["email"])
+        auditlog.register(models.ErasedSubject)

@@ -17,6 +17,11 @@ PERIODIC_JOBS: tuple[Periodic, ...] = (
     Periodic("recompute platform baselines", "apps.sources.tasks.recompute_platform_baselines", 60),
     Periodic("purge expired idempotency keys", "apps.sources.tasks.purge_idempotency_keys", 60),
     Periodic("daily retention purge", "apps.retention.tasks.run_retention", 1440),
+    Periodic("purge used and expired opt-out requests", "apps.consent.tasks.purge_optout_requests", 1440),
+    Periodic("escalate alerts past their SLA", "apps.alerts.tasks.escalate_due", 1),
+    Periodic("retry alert webhooks", "apps.alerts.tasks.retry_webhooks", 1),
+    Periodic("recompute alert baselines", "apps.alerts.tasks.recompute_baselines", 60),
+    Periodic("check key-account disengagement", "apps.alerts.tasks.check_disengagement", 1440),
 )
 
 

@@ -24,12 +24,15 @@ def purposes_switched_on(*keys: str, roles_for=(), role: str = "Purpose readers 
     allowed to use them. The default role holds no permission at all, so it changes nothing else a user may do."""
     import datetime as dt
 
+    from django.apps import apps as registry
     from django.contrib.auth.models import Group
     from django.utils import timezone
 
     from apps.governance.models import Purpose
+    from apps.governance.register import ensure_register
     from apps.governance.services import dpia_approve
 
+    ensure_register(registry)  # a transactional test before this one may have flushed the migration's data
     reviewer = get_user_model().objects.get_or_create(username="dpo", defaults={"email": "dpo@example.com"})[0]
     for purpose in Purpose.objects.filter(key__in=keys).select_related("dpia"):
         if not purpose.dpia.is_valid:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 from guardian.admin import GuardedModelAdmin
 
+from apps.consent.admin_actions import SubjectRightsAdminMixin
 from apps.core.admin import AuditedAdminMixin
 from apps.crm import services
 from apps.crm.models import Account, Contact, ContactIdentity, Segment
@@ -75,7 +76,9 @@ class IdentityInline(admin.TabularInline):
 
 
 @admin.register(Contact)
-class ContactAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class ContactAdmin(SubjectRightsAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
+    """Actions (SubjectRightsAdminMixin): "Opt out of all analysis", "Export everything held (JSON)", "Erase"."""
+
     list_display = ("name", "email", "account", "title", "is_vulnerable")
     list_filter = ("is_vulnerable", "account__segment", "account__tier")
     search_fields = ("name", "email", "account__name", "identities__value")

@@ -24,6 +24,8 @@ class GovernanceConfig(AppConfig):
 
 
 def _sync_roles(sender, **kwargs) -> None:
+    if kwargs.get("plan") is None:
+        return  # a flush (test teardown), not a migrate: tests that need this data restore it themselves
     from django.apps import apps
 
     from apps.governance.roles import apply_roles

@@ -55,7 +55,11 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
     },
 }
 #: Named permissions that are not view/add/change/delete.
-EXTRA_PERMISSIONS = {"Integration": ("scoring.score_text",), "Admin": ("scoring.score_text",)}
+EXTRA_PERMISSIONS = {
+    "Integration": ("scoring.score_text",),
+    "Admin": ("scoring.score_text",),
+    "Privacy Officer": ("consent.handle_subject_request", "retention.run_retention"),
+}
 PROJECT_APPS = ("core", "crm", "sources", "scoring", "consent", "governance", "retention")
 
 

@@ -166,9 +166,15 @@ def _consented(messages: list[Message]) -> tuple[list[Message], list[int]]:
             allowed.append(message)
         else:
             withheld.setdefault(decision, []).append(message.pk)
+    held = set()
+    if withheld:  # a legal hold keeps held messages as they are: never scored, but not reduced either
+        from apps.retention.selectors import under_hold_q
+
+        all_withheld = [pk for pks in withheld.values() for pk in pks]
+        held = set(Message.objects.filter(pk__in=all_withheld).filter(under_hold_q()).values_list("pk", flat=True))
     for decision, pks in withheld.items():
         messages_withhold(
-            message_ids=pks,
+            message_ids=[pk for pk in pks if pk not in held],
             status=MessageStatus.TOMBSTONE if decision == Verdict.OPTED_OUT else MessageStatus.NO_CONSENT,
         )
     return allowed, [pk for pks in withheld.values() for pk in pks]

@@ -12,8 +12,12 @@ BATCH = 500
 
 
 def score_messages(message_ids: Sequence[int]) -> dict[str, int]:
-    """q2 task: score these messages with the active engine."""
-    return services.messages_score(message_ids=message_ids)
+    """q2 task: score these messages with the active engine, then queue the alert evaluation of them."""
+    counts = services.messages_score(message_ids=message_ids)
+    ids = list(message_ids)
+    if ids:
+        async_task("apps.alerts.tasks.evaluate_messages", ids, group="alerts")
+    return counts
 
 
 def enqueue_scoring(message_ids: Sequence[int]) -> int:

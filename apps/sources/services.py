@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.consent.choices import Verdict
-from apps.consent.selectors import consent_states, verdict
+from apps.consent.selectors import consent_states, suppressed_emails, verdict
 from apps.core.db import bulk_insert
 from apps.crm.choices import IdentityKind
 from apps.crm.models import Account, Contact, ContactIdentity
@@ -329,6 +329,8 @@ def _build_messages(source: Source, fresh: list[tuple[int, CleanItem]], channel:
     policy = noise.policy_for(source)
     resolved = _resolve(source, fresh)
     states = consent_states(cid for _, cid in resolved.values() if cid)
+    # Erased subjects leave only a keyed hash of their email: a new message from it is opted out at once.
+    suppressed = suppressed_emails(it.email for _, it in fresh if it.email)
     account_stages = dict(
         Account.objects.filter(pk__in={a for a, _ in resolved.values() if a}).values_list("pk", "journey_stage")
     )
@@ -339,7 +341,12 @@ def _build_messages(source: Source, fresh: list[tuple[int, CleanItem]], channel:
         platform = it.platform or source.platform
         status = MessageStatus.RECEIVED if it.role == AuthorRole.CUSTOMER else MessageStatus.NOT_SCORED
         decision = (
-            verdict(states.get(contact_id), channel=source.kind, requires_opt_in=source.requires_opt_in)
+            verdict(
+                states.get(contact_id),
+                channel=source.kind,
+                requires_opt_in=source.requires_opt_in,
+                suppressed=it.email in suppressed,
+            )
             if it.role == AuthorRole.CUSTOMER
             else Verdict.ANALYSE
         )

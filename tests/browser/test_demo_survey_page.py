@@ -5,7 +5,7 @@ import pytest
 from apps.sources.models import Message, Survey
 from tests.factories import SourceFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def test_the_demo_page_shows_the_widget_and_an_answer_is_stored(page, live_server, settings):

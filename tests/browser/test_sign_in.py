@@ -6,7 +6,7 @@ from apps.scoring.models import LexiconEntry
 from tests.browser.conftest import sign_in
 from tests.factories import UserFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def test_a_user_signs_in_and_out(page):

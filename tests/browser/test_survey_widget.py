@@ -12,7 +12,7 @@ from django.core.cache import cache
 from apps.sources.models import Message, Survey
 from tests.factories import SourceFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 SCRIPT_PATH = "/static/js/emotionhub-survey.js"
 KEY = "srv_test_widget_0001"

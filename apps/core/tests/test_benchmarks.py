@@ -7,7 +7,7 @@ from apps.core.bench import Bench, discover
 IN_PROCESS = ["messages_bulk_create_and_list", "ingest_batch_api", "ingest_webhook_latency", "scoring_q2_end_to_end"]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.parametrize("name", IN_PROCESS)
 def test_the_benchmark_runs_and_reports_figures(name, settings):
     settings.SCORING_ENGINE = "lexicon"

@@ -172,3 +172,19 @@ def test_messages_with_hardship_health_or_bereavement_cues_are_marked_sensitive(
     message.refresh_from_db()
     assert message.is_sensitive is sensitive
     assert bool(message.sensitivity_reason) is sensitive
+
+
+@LEXICON
+def test_a_queued_message_under_legal_hold_is_not_scored_after_an_opt_out_but_kept_as_it_is():
+    from apps.consent.services import consent_opt_out
+    from apps.retention.models import LegalHold
+    from tests.factories import ContactFactory
+
+    contact = ContactFactory()
+    message = MessageFactory(account=contact.account, contact=contact, text="I'm furious about the invoice")
+    LegalHold.objects.create(reason="Dispute 2026-114", contact=contact)
+    consent_opt_out(contact=contact, origin="portal")
+    services.message_score(message_id=message.pk)
+    message.refresh_from_db()
+    assert message.text == "I'm furious about the invoice" and message.status == "received"
+    assert not EmotionScore.objects.filter(message=message).exists()
