@@ -464,6 +464,23 @@ def _disengagement_alert(*, rule, compiled, account_id: int, reason: str, now) -
     return 1
 
 
+@transaction.atomic
+def alerts_forget_messages(*, message_ids) -> int:
+    """Derived data of messages whose emotions may no longer be used (an opt-out): their alert triggers go,
+    and their ids leave the alerts' evidence. The alerts themselves stay (an owner acted on them)."""
+    ids = set(message_ids)
+    if not ids:
+        return 0
+    alert_ids = set(AlertTrigger.objects.filter(message_id__in=ids).values_list("alert_id", flat=True))
+    deleted, _ = AlertTrigger.objects.filter(message_id__in=ids).delete()
+    for alert in Alert.objects.filter(pk__in=alert_ids):
+        kept = [pk for pk in alert.evidence.get("message_ids", []) if pk not in ids]
+        evidence = {k: v for k, v in alert.evidence.items() if k not in ("first", "latest")}
+        alert.evidence = {**evidence, "message_ids": kept}
+        alert.save(update_fields=["evidence", "updated"])
+    return deleted
+
+
 # --- notifications and webhooks ---------------------------------------------------------------------
 
 

@@ -154,6 +154,9 @@ def optout_apply(
     free = messages.exclude(pk__in=held_ids)
     _total, per_model = EmotionScore.objects.filter(message__in=free.values("pk")).delete()
     report.scores_deleted = per_model.get(EmotionScore._meta.label, 0)
+    from apps.alerts.services import alerts_forget_messages
+
+    alerts_forget_messages(message_ids=free.values_list("pk", flat=True))  # rollups derived from those scores
     # A message already without content (a tombstone, or never analysed for want of opt-in) stays as it is.
     with_content = free.exclude(status__in=[MessageStatus.TOMBSTONE, MessageStatus.NO_CONSENT])
     report.messages_reduced = messages_withhold(message_ids=list(with_content.values_list("pk", flat=True)))
