@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 import json
 import logging
 import statistics
@@ -46,6 +44,7 @@ from apps.alerts.models import (
     WebhookEndpoint,
 )
 from apps.core.audit import acting_as
+from apps.core.signing import webhook_signature
 
 logger = logging.getLogger("emotionhub.alerts")
 
@@ -539,11 +538,6 @@ def alert_notify(*, alert_id: int, event: str) -> dict[str, int]:
     return {"emails": emails, "webhooks": len(deliveries)}
 
 
-def webhook_sign(secret: str, timestamp: int, body: bytes) -> str:
-    """``v1=<hex HMAC-SHA256 of "<timestamp>.<body>">``, the scheme inbound webhooks use."""
-    return "v1=" + hmac.new(secret.encode(), str(timestamp).encode() + b"." + body, hashlib.sha256).hexdigest()
-
-
 def webhook_deliver(*, delivery_id: int, now: dt.datetime | None = None) -> str:
     """One attempt at a delivery, claimed with a conditional UPDATE; failures back off exponentially."""
     now = now or timezone.now()
@@ -561,7 +555,7 @@ def webhook_deliver(*, delivery_id: int, now: dt.datetime | None = None) -> str:
     headers = {
         "Content-Type": "application/json",
         "X-EmotionHub-Timestamp": str(timestamp),
-        "X-EmotionHub-Signature": webhook_sign(delivery.endpoint.secret, timestamp, body),
+        "X-EmotionHub-Signature": webhook_signature(delivery.endpoint.secret, timestamp, body),
         "X-EmotionHub-Event": delivery.event,
         "X-EmotionHub-Delivery": str(delivery.pk),
     }
