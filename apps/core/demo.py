@@ -304,6 +304,7 @@ def seed(*, accounts: int = 300, messages: int = 4000, now: dt.datetime | None =
         _seed_messages(rngs[2], messages, account_rows, contacts, sources, now)
         _seed_lexicon()
     scored = _score_backlog()
+    _seed_alerts()
     return {
         "users": len(users),
         "segments": Segment.objects.count(),
@@ -472,3 +473,51 @@ def _seed_survey(source: Source) -> None:
             "allowed_origins": sorted({settings.SITE_URL.rstrip("/").lower(), "http://localhost:8000"}),
         },
     )
+
+
+def _seed_alerts() -> None:
+    """Two live rules, evaluated over the demo's last 30 days, so the account managers' inboxes have alerts."""
+    from apps.alerts.models import AlertRule
+    from apps.alerts.services import alerts_evaluate, baselines_recompute
+    from apps.scoring.models import EmotionScore
+
+    rules = (
+        {
+            "name": "Anger in a key account",
+            "scope": "key_accounts",
+            "condition": "threshold",
+            "label": "anger",
+            "threshold": 0.7,
+            "severity": "high",
+            "cooldown_minutes": 24 * 60,
+        },
+        {
+            "name": "Frustration spike in a segment",
+            "scope": "all",
+            "condition": "spike",
+            "label_kind": "business",
+            "label": "frustration",
+            "k_sigma": 3.0,
+            "window_minutes": 24 * 60,
+            "min_volume": 10,
+            "severity": "medium",
+        },
+    )
+    created = False
+    for spec in rules:
+        if not AlertRule.objects.filter(name=spec["name"]).exists():
+            rule = AlertRule(is_active=True, **spec)
+            rule.full_clean()
+            rule.save()
+            created = True
+    if not created:
+        return  # evaluated on the first seed; evaluation is idempotent anyway
+    baselines_recompute()
+    month = timezone.now() - dt.timedelta(days=30)
+    ids = list(
+        EmotionScore.objects.filter(is_current=True, message_created_at__gte=month)
+        .order_by("message_created_at")
+        .values_list("message_id", flat=True)
+    )
+    for start in range(0, len(ids), 500):
+        alerts_evaluate(message_ids=ids[start : start + 500])
