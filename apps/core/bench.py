@@ -93,14 +93,22 @@ class Bench:
         return figure
 
     @staticmethod
-    def peak_rss_mb() -> float:
-        """Peak resident memory of this process so far, in MB (Linux reports KiB)."""
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-    @staticmethod
     def timer() -> Callable[[], float]:
         started = time.perf_counter()
         return lambda: time.perf_counter() - started
+
+
+def peak_rss_mb() -> float:
+    """This process's own peak resident memory, in MB. ``getrusage`` would report a parent's peak too (Linux
+    keeps maxrss across fork and exec), so the memory map's high-water mark is read where there is one."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
 def percentile(samples: list[float], pct: float) -> float:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import statistics
 import sys
 import time
@@ -39,19 +38,6 @@ def corpus(n: int) -> list[str]:
             texts = [line.split("\t", 1)[0] for line in handle if line.strip()]
     texts = texts or list(SAMPLE_LINES)
     return [texts[i % len(texts)] for i in range(n)]
-
-
-def peak_rss_mb() -> float:
-    """This process's own peak resident memory. ``getrusage`` would report the parent's peak too (Linux keeps
-    maxrss across fork and exec), so read the memory map's high-water mark instead."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return round(int(line.split()[1]) / 1024, 1)
-    except OSError:
-        pass
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -108,6 +94,8 @@ def main(argv: list[str] | None = None) -> None:
         report["pipeline_rates"] = timed(
             lambda chunk: pipeline.score_texts(chunk, engine=engine, tax=tax, languages=["en"] * len(chunk))
         )
+    from apps.core.bench import peak_rss_mb
+
     report["peak_rss_mb"] = peak_rss_mb()
     report["engine_median"] = round(statistics.median(report["engine_rates"]), 1)
     if args.pipeline:
