@@ -298,9 +298,12 @@ def messages_ingest(*, source: Source, items: list, channel: str, keep_dead_lett
         results[i] = ItemResult(
             i, "created" if pk else "duplicate", it.external_id, pk or existing.get(it.external_id), message.status
         )
-    for r in results.values():  # duplicates report the stored message's status
-        if r.status == "duplicate" and r.message_id and not r.message_status:
-            r.message_status = Message.objects.filter(pk=r.message_id).values_list("status", flat=True).first() or ""
+    # Duplicates report the stored message's status: one query for the batch, not one per duplicate.
+    unknown = [r for r in results.values() if r.status == "duplicate" and r.message_id and not r.message_status]
+    if unknown:
+        statuses = dict(Message.objects.filter(pk__in=[r.message_id for r in unknown]).values_list("pk", "status"))
+        for r in unknown:
+            r.message_status = statuses.get(r.message_id, "")
     return IngestReport([results[i] for i in range(len(items))])
 
 
