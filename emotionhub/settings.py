@@ -52,6 +52,10 @@ INSTALLED_APPS = [
     "apps.governance",
     "apps.retention",
     "apps.alerts",
+    "apps.responses",
+    "apps.coaching",
+    "apps.validation",
+    "apps.monitoring",
 ]
 
 MIDDLEWARE = [

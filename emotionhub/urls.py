@@ -8,17 +8,31 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from apps.alerts.api.urls import router as alerts_router
+from apps.coaching.api.urls import router as coaching_router
 from apps.consent.api.urls import router as consent_router
 from apps.core import views as core_views
 from apps.crm.api.urls import router as crm_router
+from apps.monitoring.api.urls import router as monitoring_router
+from apps.responses.api.urls import router as responses_router
 from apps.scoring.api.urls import router as scoring_router
 from apps.scoring.api.urls import urlpatterns as scoring_urls
 from apps.sources.api.urls import router as sources_router
 from apps.sources.api.urls import urlpatterns as sources_urls
+from apps.validation.api.urls import router as validation_router
 
 # One router for the whole API, so /api/v1/ lists every app's endpoints; each app owns its registry.
 api_router = DefaultRouter()
-for app_router in (crm_router, sources_router, scoring_router, consent_router, alerts_router):
+for app_router in (
+    crm_router,
+    sources_router,
+    scoring_router,
+    consent_router,
+    alerts_router,
+    responses_router,
+    coaching_router,
+    validation_router,
+    monitoring_router,
+):
     api_router.registry.extend(app_router.registry)
 
 api_v1 = [
@@ -36,6 +50,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("purpose/", include("apps.governance.urls")),
     path("alerts/", include("apps.alerts.urls")),
+    path("responses/", include("apps.responses.urls")),
+    path("coaching/", include("apps.coaching.urls")),
+    path("validation/", include("apps.validation.urls")),
+    path("monitoring/", include("apps.monitoring.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/v1/", include((api_v1, "v1"), namespace="v1")),

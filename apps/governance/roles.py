@@ -60,7 +60,20 @@ EXTRA_PERMISSIONS = {
     "Admin": ("scoring.score_text",),
     "Privacy Officer": ("consent.handle_subject_request", "retention.run_retention"),
 }
-PROJECT_APPS = ("core", "crm", "sources", "scoring", "consent", "governance", "retention")
+PROJECT_APPS = (
+    "core",
+    "crm",
+    "sources",
+    "scoring",
+    "consent",
+    "governance",
+    "retention",
+    "alerts",
+    "responses",
+    "coaching",
+    "validation",
+    "monitoring",
+)
 
 
 def apply_roles(apps) -> None:

@@ -1,0 +1,7 @@
+"""The coaching pages, under ``/coaching/``."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "coaching"
+
+urlpatterns: list = []

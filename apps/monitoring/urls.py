@@ -1,0 +1,7 @@
+"""The model monitoring pages, under ``/monitoring/``."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "monitoring"
+
+urlpatterns: list = []
