@@ -49,6 +49,7 @@ urlpatterns = [
     path("privacy/", include("apps.consent.urls")),
     path("admin/", admin.site.urls),
     path("purpose/", include("apps.governance.urls")),
+    path("crm/", include("apps.crm.urls")),
     path("alerts/", include("apps.alerts.urls")),
     path("responses/", include("apps.responses.urls")),
     path("coaching/", include("apps.coaching.urls")),
