@@ -17,6 +17,8 @@ from emotionhub.env import env_bool, env_choice, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("EMOTIONHUB_VAR_DIR", str(BASE_DIR / "var")))
+# Where calibrated versions of the default engine are written (one folder per version).
+MODEL_STORE_DIR = Path(env_str("MODEL_STORE_DIR", str(VAR_DIR / "models")))
 
 DEBUG = env_bool("DEBUG", True)
 SECRET_KEY = env_str("SECRET_KEY", "")
@@ -262,7 +264,10 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "EmotionHub <no-reply@emotion
 # --- Security (production: DEBUG=0; `manage.py check --deploy` is clean) ---------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-X_FRAME_OPTIONS = "DENY"  # the embeddable CRM panel (if any) sets its own frame-ancestors
+X_FRAME_OPTIONS = "DENY"  # the embeddable CRM panel sets its own frame-ancestors instead
+# Origins allowed to show the read-only CRM emotion panel in an iframe (CSP frame-ancestors), e.g.
+# "https://acme.my.salesforce.com https://app.hubspot.com". Empty: only this site itself.
+CRM_EMBED_FRAME_ANCESTORS = env_list("CRM_EMBED_FRAME_ANCESTORS", [])
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 if not DEBUG:
