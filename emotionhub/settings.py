@@ -266,7 +266,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"  # the embeddable CRM panel sets its own frame-ancestors instead
 # Origins allowed to show the read-only CRM emotion panel in an iframe (CSP frame-ancestors), e.g.
-# "https://acme.my.salesforce.com https://app.hubspot.com". Empty: only this site itself.
+# "https://acme.lightning.force.com,https://app.hubspot.com" (comma-separated). Empty: only this site itself.
 CRM_EMBED_FRAME_ANCESTORS = env_list("CRM_EMBED_FRAME_ANCESTORS", [])
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
