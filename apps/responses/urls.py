@@ -1,7 +1,13 @@
 """The response templates pages, under ``/responses/``."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from apps.responses import views
 
 app_name = "responses"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.template_list, name="list"),
+    path("templates/<int:pk>/", views.template_detail, name="detail"),
+    path("templates/<int:pk>/use/", views.template_use, name="use"),
+]
