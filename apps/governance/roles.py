@@ -24,11 +24,32 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "scoring.scoringmodel": (V,),
         "sources.noisepolicy": (V, C),
         "governance.purpose": (V,),
+        "responses.responsetemplate": (V, A, C),
+        "responses.responsetemplateversion": (V,),
+        "responses.templateusage": (V,),
     },
     # Account managers and agents see accounts through object grants, never model-wide.
-    "Account Manager": {"crm.segment": (V,), "sources.source": (V,), "governance.purpose": (V,)},
-    "Support Agent": {"crm.segment": (V,), "sources.source": (V,), "governance.purpose": (V,)},
-    "Support Supervisor": {"crm.segment": (V,), "sources.source": (V,), "governance.purpose": (V,)},
+    "Account Manager": {
+        "crm.segment": (V,),
+        "sources.source": (V,),
+        "governance.purpose": (V,),
+        "responses.responsetemplate": (V,),
+        "responses.templateusage": (A,),
+    },
+    "Support Agent": {
+        "crm.segment": (V,),
+        "sources.source": (V,),
+        "governance.purpose": (V,),
+        "responses.responsetemplate": (V,),
+        "responses.templateusage": (A,),
+    },
+    "Support Supervisor": {
+        "crm.segment": (V,),
+        "sources.source": (V,),
+        "governance.purpose": (V,),
+        "responses.responsetemplate": (V,),
+        "responses.templateusage": (A,),
+    },
     "Privacy Officer": {
         "governance.dpia": (V, A, C),
         "governance.purpose": (V, C),
@@ -52,6 +73,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "crm.segment": (V,),
         "scoring.emotionscore": (V,),
         "consent.consentrecord": (V, A),
+        "responses.responsetemplate": (V,),
     },
 }
 #: Named permissions that are not view/add/change/delete.
