@@ -176,3 +176,27 @@ def usage_counts(templates: QuerySet[ResponseTemplate]) -> QuerySet[ResponseTemp
         usage_count=Count("usages", distinct=True),
         edited_count=Count("usages", filter=Q(usages__edited=True), distinct=True),
     )
+
+
+def usage_targets(*, user, template_pk, version_number, account_pk, contact_pk=None) -> tuple:
+    """The template, version, account and contact a use is recorded against, each checked against what ``user``
+    may see: an unknown or invisible one is a 404, so another account's existence does not leak."""
+    from apps.crm.selectors import contact_list, get_account_for_user
+
+    def as_int(value, what: str) -> int:
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            raise Http404(f"No such {what}.") from None
+
+    template = get_template_for_user(user, as_int(template_pk, "response template"))
+    account = get_account_for_user(user=user, pk=as_int(account_pk, "account"))
+    contact = None
+    if contact_pk not in (None, ""):
+        contact = contact_list(user=user).filter(pk=as_int(contact_pk, "contact"), account=account).first()
+        if contact is None:
+            raise Http404("No such contact at this account.")
+    version = template.versions.filter(number=as_int(version_number, "version")).first()
+    if version is None:
+        raise Http404("No such version of this template.")
+    return template, version, account, contact

@@ -129,13 +129,13 @@ def template_use(request, pk: int):
     template = selectors.get_template_for_user(request.user, pk)
     if not request.user.has_perm("responses.add_templateusage"):
         raise PermissionDenied(_("You may not record the use of response templates."))
-    account, contact = _account_and_contact(request, request.POST)
-    if account is None:
-        raise Http404("No such account.")
-    number = _int_or_none(request.POST.get("version"))
-    version = template.versions.filter(number=number).first() if number else None
-    if version is None:
-        raise Http404("No such version of this template.")
+    template, version, account, contact = selectors.usage_targets(
+        user=request.user,
+        template_pk=pk,
+        version_number=request.POST.get("version"),
+        account_pk=request.POST.get("account"),
+        contact_pk=request.POST.get("contact") or None,
+    )
     try:
         services.template_usage_record(
             template=template,
