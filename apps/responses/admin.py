@@ -141,7 +141,7 @@ class ResponseTemplateAdmin(admin.ModelAdmin):
             "suggestion": suggestion,
             "account": account,
             "contact": contact,
-            "accounts": accounts.only("pk", "name")[:500],
+            "accounts": accounts.select_related(None).only("pk", "name")[:500],
             "contacts": contact_list(user=request.user).filter(account=account)[:200] if account else [],
             "opts": self.model._meta,
             "original": template,

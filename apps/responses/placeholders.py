@@ -73,7 +73,7 @@ def find_errors(text: str) -> list[str]:
     for stray in ("{{", "}}"):
         if stray in remainder:
             position = remainder.index(stray)
-            near = remainder[max(0, position - 15) : position + 17].replace("\n", " ").strip()
+            near = remainder[max(0, position - 10) : position + 30].replace("\n", " ").strip()
             errors.append(str(_("Unbalanced braces near “%(near)s”: every {{ needs a closing }}.") % {"near": near}))
             break
     for found in PLACEHOLDER.finditer(text):

@@ -79,7 +79,9 @@ def template_list(request):
             "channels": SourceKind.choices,
             "account": account,
             "contact": contact,
-            "accounts": account_list(user=request.user).only("pk", "name")[:MAX_ACCOUNTS_IN_PICKER],
+            "accounts": account_list(user=request.user)
+            .select_related(None)
+            .only("pk", "name")[:MAX_ACCOUNTS_IN_PICKER],
             "contacts": contact_list(user=request.user).filter(account=account)[:200] if account else [],
             "keep": urlencode(keep),
             "can_use": request.user.has_perm("responses.add_templateusage"),
@@ -104,7 +106,9 @@ def template_detail(request, pk: int):
             "contact": contact,
             "channel": channel if channel in SourceKind.values else "",
             "versions": selectors.template_versions(template=template)[:20],
-            "accounts": account_list(user=request.user).only("pk", "name")[:MAX_ACCOUNTS_IN_PICKER],
+            "accounts": account_list(user=request.user)
+            .select_related(None)
+            .only("pk", "name")[:MAX_ACCOUNTS_IN_PICKER],
             "contacts": contact_list(user=request.user).filter(account=account)[:200] if account else [],
             "can_use": request.user.has_perm("responses.add_templateusage") and template.is_active,
         },
