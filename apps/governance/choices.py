@@ -64,4 +64,10 @@ PURPOSES = (
         ("Admin", "CX Analyst"),
     ),
     ("marketing", "Marketing", "Commercial campaigns. Never with a vulnerable customer's emotion data.", ("Admin",)),
+    (
+        "quality_assurance",
+        "Quality assurance",
+        "Quality assurance of the emotion model: people label a sample of messages to measure and improve it.",
+        ("Admin", "CX Analyst", "Annotator"),
+    ),
 )

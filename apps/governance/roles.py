@@ -27,6 +27,20 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "responses.responsetemplate": (V, A, C),
         "responses.responsetemplateversion": (V,),
         "responses.templateusage": (V,),
+        "validation.annotationbatch": (V, A, C, D),
+        "validation.annotationitem": (V,),
+        "validation.annotation": (V, A),
+        "validation.goldlabel": (V, A, C),
+        "validation.emotionfeedback": (V,),
+        "validation.evaluationrun": (V, A),
+        "validation.calibrationrun": (V, A),
+        "validation.modelactivation": (V,),
+    },
+    # Labels a sample of customer messages; sees them only through the annotation queue.
+    "Annotator": {
+        "validation.annotationbatch": (V,),
+        "validation.annotation": (A,),
+        "governance.purpose": (V,),
     },
     # Account managers and agents see accounts through object grants, never model-wide.
     "Account Manager": {
@@ -81,6 +95,11 @@ EXTRA_PERMISSIONS = {
     "Integration": ("scoring.score_text",),
     "Admin": ("scoring.score_text",),
     "Privacy Officer": ("consent.handle_subject_request", "retention.run_retention"),
+    "CX Analyst": ("validation.adjudicate_goldlabel", "validation.rollback_scoringmodel"),
+    # Frontline "wrong emotion" feedback, on the messages their object grants show them.
+    "Account Manager": ("validation.add_emotionfeedback",),
+    "Support Agent": ("validation.add_emotionfeedback",),
+    "Support Supervisor": ("validation.add_emotionfeedback",),
 }
 PROJECT_APPS = (
     "core",

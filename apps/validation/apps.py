@@ -7,3 +7,17 @@ class ValidationConfig(AppConfig):
     name = "apps.validation"
     label = "validation"
     verbose_name = "Validation"
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from apps.validation import models
+
+        auditlog.register(models.AnnotationBatch)
+        auditlog.register(models.AnnotationItem)
+        auditlog.register(models.Annotation, mask_fields=["skip_note"])
+        auditlog.register(models.GoldLabel)
+        auditlog.register(models.EmotionFeedback, mask_fields=["note"])
+        auditlog.register(models.EvaluationRun, exclude_fields=["metrics"])
+        auditlog.register(models.CalibrationRun)
+        auditlog.register(models.ModelActivation)

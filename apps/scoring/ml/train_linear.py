@@ -92,6 +92,10 @@ def read_tsv(path: str | Path, labels: str | Path | Sequence[str]) -> tuple[list
     return texts, (np.vstack(rows) if rows else np.zeros((0, len(BASE_LABELS)), np.int8))
 
 
+def _extra_digest(extra: Sequence[tuple[str, Sequence[str]]]) -> str:
+    return hashlib.sha256(_dumps([[text, list(labels)] for text, labels in extra]).encode("utf-8")).hexdigest()
+
+
 def _sha256(path: str | Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
@@ -281,8 +285,10 @@ def train(
     seed: int = 0,
     params: dict | None = None,
     verbose: bool = False,
+    extra: Sequence[tuple[str, Sequence[str]]] = (),
 ) -> dict:
-    """Train on ``train_tsv``, tune thresholds, write the artifact to ``out_dir`` (see ``_train``).
+    """Train on ``train_tsv`` (plus ``extra`` (text, labels) examples), tune thresholds, write the artifact to
+    ``out_dir`` (see ``_train``).
 
     BLAS runs on one thread: a multi-threaded reduction may sum in another order on another machine,
     and the artifact must come out byte for byte the same everywhere.
@@ -290,7 +296,19 @@ def train(
     from threadpoolctl import threadpool_limits
 
     with threadpool_limits(limits=1):
-        return _train(train_tsv, dev_tsv, labels_path, out_dir, seed=seed, params=params, verbose=verbose)
+        return _train(train_tsv, dev_tsv, labels_path, out_dir, seed=seed, params=params, verbose=verbose, extra=extra)
+
+
+def _extra_rows(extra: Sequence[tuple[str, Sequence[str]]]) -> tuple[list[str], np.ndarray]:
+    """(texts, 0/1 matrix) of extra labelled examples (e.g. gold labels from the validation app)."""
+    texts, rows = [], []
+    for text, labels in extra:
+        y = np.zeros(len(BASE_LABELS), dtype=np.int8)
+        for label in labels:
+            y[BASE_LABELS.index(label)] = 1  # ValueError on an unknown label
+        texts.append(text)
+        rows.append(y)
+    return texts, (np.vstack(rows) if rows else np.zeros((0, len(BASE_LABELS)), np.int8))
 
 
 def _train(
@@ -301,8 +319,9 @@ def _train(
     seed: int = 0,
     params: dict | None = None,
     verbose: bool = False,
+    extra: Sequence[tuple[str, Sequence[str]]] = (),
 ) -> dict:
-    """Train on ``train_tsv``, write the artifact to ``out_dir`` (``dev_tsv`` is hashed into the
+    """Train on ``train_tsv`` (and ``extra``), write the artifact to ``out_dir`` (``dev_tsv`` is hashed into the
     provenance and used for thresholds only with ``threshold_source`` "dev" or "oof+dev").
 
     Returns a small report (sizes, timings, dev thresholds). Deterministic for fixed inputs/seed.
@@ -314,6 +333,9 @@ def _train(
     cfg.update(params or {})
     out_dir = Path(out_dir)
     texts, Y = read_tsv(train_tsv, labels_path)
+    if extra:
+        extra_texts, extra_Y = _extra_rows(extra)
+        texts, Y = texts + extra_texts, np.vstack([Y, extra_Y])
     dev_texts, dev_Y = read_tsv(dev_tsv, labels_path)
     featurizer = Featurizer(cfg["word_ngrams"], cfg["char_ngrams"])
     X, word_terms, char_terms, idf = build_features(texts, featurizer, cfg["word_min_df"], cfg["char_min_df"])
@@ -364,6 +386,8 @@ def _train(
             "dev_sha256": _sha256(dev_tsv),
             "n_train": len(texts),
             "n_dev": len(dev_texts),
+            # only when there are extra examples, so that the shipped artifact stays byte for byte the same
+            **({"n_extra": len(extra), "extra_sha256": _extra_digest(extra)} if extra else {}),
         },
         "dataset": "GoEmotions (Demszky et al., ACL 2020; Apache-2.0), Ekman grouping (monologg/GoEmotions-pytorch)",
         "thresholds": dict.fromkeys(BASE_LABELS, 0.5),
