@@ -8,7 +8,8 @@ from guardian.admin import GuardedModelAdmin
 from apps.consent.admin_actions import SubjectRightsAdminMixin
 from apps.core.admin import AuditedAdminMixin
 from apps.crm import services
-from apps.crm.models import Account, Contact, ContactIdentity, Segment
+from apps.crm.models import Account, Contact, ContactIdentity, HandoffNote, Segment
+from apps.governance.pages import PurposeBoundAdminMixin
 
 
 @admin.register(Segment)
@@ -86,3 +87,42 @@ class ContactAdmin(SubjectRightsAdminMixin, AuditedAdminMixin, admin.ModelAdmin)
     autocomplete_fields = ("account",)
     inlines = [IdentityInline]
     fields = ("account", "name", "email", "phone", "title", "is_vulnerable", "created", "updated")
+
+
+@admin.register(HandoffNote)
+class HandoffNoteAdmin(PurposeBoundAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
+    """Handoff notes carry what a customer feels: reading them states a purpose. A note is a record of what was
+    handed over, so it is written once (through the service, which also moves the account) and not edited."""
+
+    list_display = ("account", "from_team", "to_team", "author", "new_owner", "created")
+    list_filter = ("from_team", "to_team")
+    search_fields = ("account__name", "author__username")
+    list_select_related = ("account", "author", "new_owner")
+    autocomplete_fields = ("account",)
+    fields = ("account", "from_team", "to_team", "context", "new_owner", "author", "created", "updated")
+    readonly_fields = ("author", "created", "updated")
+    date_hierarchy = "created"
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None:
+            return self.fields
+        return super().get_readonly_fields(request, obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "new_owner":
+            kwargs["queryset"] = services.account_manager_candidates()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj: HandoffNote, form, change: bool) -> None:
+        if change:
+            return
+        note = services.handoff_note_create(
+            account=obj.account,
+            author=request.user,
+            from_team=obj.from_team,
+            to_team=obj.to_team,
+            context=obj.context,
+            new_owner=obj.new_owner,
+        )
+        obj.pk, obj.author = note.pk, note.author
+        obj._state.adding = False

@@ -17,3 +17,5 @@ class CrmConfig(AppConfig):
         auditlog.register(models.Account)
         auditlog.register(models.Contact, mask_fields=["name", "email", "phone"])
         auditlog.register(models.ContactIdentity, mask_fields=["value"])
+        # What the customer feels, in a colleague's words: personal data, masked in the audit diffs.
+        auditlog.register(models.HandoffNote, mask_fields=["context"])

@@ -34,3 +34,17 @@ class IdentityKind(models.TextChoices):
     EMAIL = "email", _("Email address")
     HANDLE = "handle", _("Social handle")
     EXTERNAL_ID = "external_id", _("External system id")
+
+
+class Team(models.TextChoices):
+    """The departments an account moves between; a handoff note goes from one to another."""
+
+    SUPPORT = "support", _("Support")
+    SUCCESS = "success", _("Customer success")
+    RENEWAL = "renewal", _("Renewals")
+    SALES = "sales", _("Sales")
+    ONBOARDING = "onboarding", _("Onboarding")
+
+
+#: Handing off to these teams may also move the account to a new account manager.
+REASSIGNING_TEAMS = (Team.SUCCESS, Team.RENEWAL)

@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.models import BaseModel
-from apps.crm.choices import AccountTier, IdentityKind, JourneyStage, LifecycleStatus
+from apps.core.models import BaseModel, RestrictedQuerySet
+from apps.crm.choices import REASSIGNING_TEAMS, AccountTier, IdentityKind, JourneyStage, LifecycleStatus, Team
 
 
 class Segment(BaseModel):
@@ -145,3 +145,96 @@ class ContactIdentity(BaseModel):
             self.value = self.value.lstrip("@")
             if not self.platform:
                 raise ValidationError({"platform": _("A social handle needs the platform it belongs to.")})
+
+
+class AccountEmotionDay(models.Model):
+    """One account's scored customer messages on one day, summed: the rollup every workspace page reads.
+
+    Derived data, recomputed from the current emotion scores (never incremented), so a refresh can run
+    any number of times. Only messages that count are in it: customer-written, scored, not noise, not a
+    tombstone, the current score version. Visible with its account.
+    """
+
+    restrict_via = "account"
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="emotion_days")
+    day = models.DateField(_("day"))
+    n = models.PositiveIntegerField(_("scored messages"), default=0)
+    negative = models.PositiveIntegerField(_("negative messages"), default=0)
+    positive = models.PositiveIntegerField(_("positive messages"), default=0)
+    valence_sum = models.FloatField(_("sum of valence"), default=0)
+    intensity_sum = models.FloatField(_("sum of intensity"), default=0)
+    base_counts = models.JSONField(_("messages per dominant base emotion"), default=dict, blank=True)
+    business_counts = models.JSONField(_("messages per dominant business emotion"), default=dict, blank=True)
+    stage_stats = models.JSONField(
+        _("per journey stage"),
+        default=dict,
+        blank=True,
+        help_text=_('{"renewal": {"n": 3, "negative": 1, "valence_sum": -0.4, "base": {"anger": 1, …}}, …}'),
+    )
+    refreshed_at = models.DateTimeField(_("refreshed at"), auto_now=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["account", "day"]
+        verbose_name = _("account emotion day")
+        verbose_name_plural = _("account emotion days")
+        constraints = [models.UniqueConstraint(fields=["account", "day"], name="crm_one_rollup_per_account_day")]
+        # The baseline sums a segment's accounts over a window of days.
+        indexes = [models.Index(fields=["day", "account"], name="crm_rollup_day_account")]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.day}: {self.n}"
+
+
+class HandoffNote(BaseModel):
+    """The emotional context of an account written when it moves between teams, shown first to the next owner."""
+
+    restrict_via = "account"
+
+    account = models.ForeignKey(
+        Account, verbose_name=_("account"), on_delete=models.CASCADE, related_name="handoff_notes"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    from_team = models.CharField(_("from team"), max_length=20, choices=Team.choices)
+    to_team = models.CharField(_("to team"), max_length=20, choices=Team.choices)
+    context = models.TextField(
+        _("emotional context"),
+        max_length=4000,
+        help_text=_("How the customer feels and why, what was promised, what to avoid."),
+    )
+    new_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("new account manager"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        verbose_name = _("handoff note")
+        verbose_name_plural = _("handoff notes")
+        indexes = [models.Index(fields=["account", "-created"], name="crm_handoff_account_time")]
+
+    def __str__(self) -> str:
+        return f"{self.account}: {self.get_from_team_display()} → {self.get_to_team_display()}"
+
+    def clean(self) -> None:
+        self.context = (self.context or "").strip()
+        if not self.context:
+            raise ValidationError({"context": _("Write the emotional context for the next owner.")})
+        if self.from_team and self.from_team == self.to_team:
+            raise ValidationError({"to_team": _("A handoff goes to another team than the one it comes from.")})
+        if self.new_owner_id and self.to_team not in REASSIGNING_TEAMS:
+            raise ValidationError(
+                {"new_owner": _("Only a handoff to customer success or renewals moves the account to a new manager.")}
+            )

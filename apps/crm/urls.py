@@ -1,7 +1,13 @@
 """The CRM workspace pages, under ``/crm/``."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from apps.crm import views
 
 app_name = "crm"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("accounts/", views.account_list, name="accounts"),
+    path("accounts/<int:pk>/", views.account_detail, name="account"),
+    path("embed/accounts/<int:pk>/", views.embed, name="embed"),
+]

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
-from apps.core.api.viewsets import BaseModelViewSet
-from apps.crm import services
-from apps.crm.api.serializers import AccountSerializer, ContactSerializer, SegmentSerializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from apps.core.api.viewsets import BaseModelViewSet, BaseViewSet
+from apps.crm import selectors, services
+from apps.crm.api.serializers import (
+    AccountSerializer,
+    ContactSerializer,
+    EmotionContextSerializer,
+    SegmentSerializer,
+)
 from apps.crm.models import Account, Contact, Segment
 
 
@@ -59,3 +68,47 @@ class ContactViewSet(BaseModelViewSet):
 
     def perform_update(self, serializer):
         serializer.instance = services.contact_save(contact=serializer.instance, **serializer.validated_data)
+
+
+class AccountEmotionContextViewSet(BaseViewSet):
+    """``GET /api/v1/accounts/<id>/emotion-context/``: emotion data, so ``X-Purpose`` is required and the read
+    is logged with the account and the contacts whose messages it returns; an account you may not see is a 404."""
+
+    queryset = Account.objects.all()
+    serializer_class = EmotionContextSerializer
+    emotion_data = True
+    pagination_class = None
+
+    def get_base_queryset(self):
+        return Account.objects.select_related("segment")
+
+    @extend_schema(
+        summary="The emotion context of an account (CRM sidebar)",
+        parameters=[
+            OpenApiParameter(
+                "X-Purpose", str, OpenApiParameter.HEADER, required=True, description="Why you read it, e.g. support."
+            )
+        ],
+        responses={200: EmotionContextSerializer},
+    )
+    @action(detail=True, methods=["get"], url_path="emotion-context", url_name="emotion-context")
+    def emotion_context(self, request, pk=None):
+        account = self.get_object()
+        decision = self.purpose_decision
+        context = selectors.account_context(
+            user=request.user, account=account, withheld_scopes=decision.withheld_scopes
+        )
+        self.accessed = ([account.pk], context.contact_ids)
+        return Response(EmotionContextSerializer(context.as_dict()).data)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        # The context is not a row of the queryset: log whose data it held here, instead of the base's row scan.
+        decision = getattr(self, "purpose_decision", None)
+        accessed = getattr(self, "accessed", None)
+        if decision is not None and decision.log is not None and accessed and response.status_code < 400:
+            from apps.governance import services as governance
+
+            accounts, contacts = accessed
+            governance.access_update(log=decision.log, account_ids=accounts, contact_ids=contacts, count=1)
+            self.purpose_decision = None
+        return super().finalize_response(request, response, *args, **kwargs)
