@@ -22,6 +22,7 @@ PERIODIC_JOBS: tuple[Periodic, ...] = (
     Periodic("retry alert webhooks", "apps.alerts.tasks.retry_webhooks", 1),
     Periodic("recompute alert baselines", "apps.alerts.tasks.recompute_baselines", 60),
     Periodic("check key-account disengagement", "apps.alerts.tasks.check_disengagement", 1440),
+    Periodic("compute last week's model drift", "apps.monitoring.tasks.compute_last_week_drift", 10080),
 )
 
 
