@@ -13,6 +13,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from apps.coaching import metrics
+from apps.coaching.choices import ReviewStatus
 from apps.coaching.models import (
     AgentProfile,
     CoachingReview,
@@ -66,18 +67,23 @@ def _review_queryset() -> QuerySet[CoachingReview]:
     )
 
 
+def _own_reviews(user) -> Q:
+    """An agent's own reviews, once shared with them (a draft is the supervisor's working copy)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Q(pk__in=[])
+    return Q(agent__user=user) & ~Q(status=ReviewStatus.DRAFT)
+
+
 def reviews_visible_to(user) -> QuerySet[CoachingReview]:
-    """Reviews of the agents in the user's teams, plus the user's own reviews (as the agent)."""
+    """Reviews of the agents in the user's teams, plus the user's own reviews (as the agent) once shared."""
     restricted = CoachingReview.objects.restrict(user, "view").values("pk")
-    own = Q(agent__user=user) if user is not None and user.is_authenticated and user.is_active else Q(pk__in=[])
-    return _review_queryset().filter(Q(pk__in=restricted) | own)
+    return _review_queryset().filter(Q(pk__in=restricted) | _own_reviews(user))
 
 
 def reviews_writable_by(user) -> QuerySet[CoachingReview]:
-    """Reviews ``user`` may act on: those of their teams' agents, and their own (to comment and sign)."""
+    """Reviews ``user`` may act on: those of their teams' agents, and their own shared ones (to sign)."""
     restricted = CoachingReview.objects.restrict(user, "change").values("pk")
-    own = Q(agent__user=user) if user is not None and user.is_authenticated and user.is_active else Q(pk__in=[])
-    return _review_queryset().filter(Q(pk__in=restricted) | own)
+    return _review_queryset().filter(Q(pk__in=restricted) | _own_reviews(user))
 
 
 def get_review_for_user(user, pk: int) -> CoachingReview:

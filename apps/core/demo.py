@@ -404,7 +404,12 @@ def _seed_messages(rng, count, accounts, contacts, sources, now) -> None:
             else:
                 role = "agent" if rng.random() < 0.9 else "system"
                 text = rng.choice(AGENT_LINES if role == "agent" else SYSTEM_LINES)
-                handle = "support@emotionhub.demo"
+                # Two demo agents, by thread (no draw from rng, so the rest of the seed is unchanged).
+                handle = (
+                    ("dana@emotionhub.demo", "emil@emotionhub.demo")[thread % 2]
+                    if role == "agent"
+                    else "support@emotionhub.demo"
+                )
             rows.append(
                 Message(
                     source=source,

@@ -49,7 +49,7 @@ PURPOSES = (
         "coaching",
         "Coaching",
         "Reviewing customer outcomes of conversations with the agents who handled them.",
-        ("Admin", "Support Supervisor"),
+        ("Admin", "Support Supervisor", "Support Agent"),
     ),
     (
         "analytics",
