@@ -63,6 +63,9 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "governance.purpose": (V,),
         "responses.responsetemplate": (V,),
         "responses.templateusage": (A,),
+        # Writing reviews; which teams, agents and reviews they reach comes from object grants on their teams.
+        "coaching.coachingreview": (A,),
+        "coaching.teamreview": (A,),
     },
     "Privacy Officer": {
         "governance.dpia": (V, A, C),
