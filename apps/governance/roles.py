@@ -35,6 +35,10 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "validation.evaluationrun": (V, A),
         "validation.calibrationrun": (V, A),
         "validation.modelactivation": (V,),
+        "monitoring.accountoutcome": (V, A),
+        "monitoring.driftreport": (V,),
+        "monitoring.driftalert": (V, C),
+        "monitoring.driftsettings": (V,),
     },
     # Labels a sample of customer messages; sees them only through the annotation queue.
     "Annotator": {
@@ -81,6 +85,9 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "retention.retentionpolicy": (V, A, C),
         "retention.legalhold": (V, A, C),
         "retention.retentionrun": (V,),
+        "monitoring.driftreport": (V,),
+        "monitoring.driftalert": (V,),
+        "monitoring.driftsettings": (V,),
     },
     "Integration": {
         "sources.message": (V, A),
@@ -91,14 +98,20 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "scoring.emotionscore": (V,),
         "consent.consentrecord": (V, A),
         "responses.responsetemplate": (V,),
+        "monitoring.accountoutcome": (V, A),
     },
 }
 #: Named permissions that are not view/add/change/delete.
 EXTRA_PERMISSIONS = {
     "Integration": ("scoring.score_text",),
     "Admin": ("scoring.score_text",),
-    "Privacy Officer": ("consent.handle_subject_request", "retention.run_retention"),
-    "CX Analyst": ("validation.adjudicate_goldlabel", "validation.rollback_scoringmodel"),
+    "Privacy Officer": ("consent.handle_subject_request", "retention.run_retention", "monitoring.view_model_card"),
+    "CX Analyst": (
+        "validation.adjudicate_goldlabel",
+        "validation.rollback_scoringmodel",
+        "monitoring.view_validity_report",
+        "monitoring.view_model_card",
+    ),
     # Frontline "wrong emotion" feedback, on the messages their object grants show them.
     "Account Manager": ("validation.add_emotionfeedback",),
     "Support Agent": ("validation.add_emotionfeedback",),
