@@ -65,7 +65,7 @@ class ResponseTemplateViewSet(
         return ResponseTemplateSerializer
 
     @extend_schema(request=RenderRequestSerializer, responses={200: RenderedSerializer})
-    @action(detail=True, methods=["post"], url_path="render")
+    @action(detail=True, methods=["post"], url_path="render", url_name="render")
     def render_for(self, request, pk=None):
         """The template filled for an account (and contact) you may see; another account is a 404."""
         template = self.get_object()

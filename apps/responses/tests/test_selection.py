@@ -75,7 +75,6 @@ def test_a_base_emotion_has_no_further_fallback_and_blank_emotion_suggests_nothi
 
 
 def test_the_suggestion_is_filled_and_json_ready():
-    agent = UserFactory(username="agent-b", first_name="Emil")
     account = AccountFactory(name="Globex")
     contact = ContactFactory(account=account, name="Priya Shah")
     make_template(body="Hi {{ contact.first_name }}, {{ agent.first_name }} at {{ account.renewal_date }}")
