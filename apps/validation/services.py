@@ -519,6 +519,7 @@ def model_version_activate(*, scoring_model: ScoringModel, user=None, reason: st
 def model_version_rollback(*, scoring_model: ScoringModel, user, note: str = "") -> ModelActivation:
     """Make an earlier scoring model the active one again. New messages are scored with it at once; stored
     scores stay until ``manage.py rescore`` is run."""
+    scoring_model.refresh_from_db()
     if scoring_model.is_active:
         raise ValidationError(_("%(m)s is already the active model.") % {"m": scoring_model})
     return model_version_activate(scoring_model=scoring_model, user=user, reason=ActivationReason.ROLLBACK, note=note)
