@@ -152,8 +152,13 @@ def optout_apply(
     held = messages.filter(under_hold_q())
     held_ids = list(held.values_list("pk", flat=True))
     free = messages.exclude(pk__in=held_ids)
+    from apps.crm.selectors import account_days_of
+    from apps.crm.services import account_rollups_refresh
+
+    rollup_days = account_days_of(message_ids=free.values_list("pk", flat=True))
     _total, per_model = EmotionScore.objects.filter(message__in=free.values("pk")).delete()
     report.scores_deleted = per_model.get(EmotionScore._meta.label, 0)
+    account_rollups_refresh(account_days=rollup_days)  # the account pages' daily sums forget them too
     from apps.alerts.services import alerts_forget_messages
 
     alerts_forget_messages(message_ids=free.values_list("pk", flat=True))  # rollups derived from those scores

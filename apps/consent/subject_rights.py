@@ -284,7 +284,12 @@ def subject_erase(*, contact: Contact, origin: str = ConsentOrigin.ADMIN) -> Era
     counts["survey_answers_deleted"] = (
         Message.objects.filter(pk__in=erased_ids).filter(Q(source__kind="survey") | ~Q(self_reported={})).count()
     )
+    from apps.crm.selectors import account_days_of
+    from apps.crm.services import account_rollups_refresh
+
+    rollup_days = account_days_of(message_ids=erased_ids)
     deleted = _delete_in_batches(Message, erased_ids)
+    account_rollups_refresh(account_days=rollup_days)  # the account pages' daily sums forget them too
     counts["messages_deleted"] = deleted.get(Message._meta.label, 0)
     counts["scores_deleted"] = deleted.get(EmotionScore._meta.label, 0)
     counts["dead_letters_deleted"] = _delete_in_batches(DeadLetter, dead_letter_ids).get(DeadLetter._meta.label, 0)

@@ -23,6 +23,7 @@ PERIODIC_JOBS: tuple[Periodic, ...] = (
     Periodic("recompute alert baselines", "apps.alerts.tasks.recompute_baselines", 60),
     Periodic("check key-account disengagement", "apps.alerts.tasks.check_disengagement", 1440),
     Periodic("compute last week's model drift", "apps.monitoring.tasks.compute_last_week_drift", 10080),
+    Periodic("rebuild account emotion rollups", "apps.crm.tasks.rebuild_emotion_rollups", 1440),
 )
 
 

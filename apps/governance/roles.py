@@ -53,6 +53,8 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "governance.purpose": (V,),
         "responses.responsetemplate": (V,),
         "responses.templateusage": (A,),
+        # Handoff notes are seen with their account (object grants); writing one needs this.
+        "crm.handoffnote": (A,),
     },
     "Support Agent": {
         "crm.segment": (V,),
@@ -60,6 +62,8 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "governance.purpose": (V,),
         "responses.responsetemplate": (V,),
         "responses.templateusage": (A,),
+        # Handoff notes are seen with their account (object grants); writing one needs this.
+        "crm.handoffnote": (A,),
     },
     "Support Supervisor": {
         "crm.segment": (V,),
@@ -67,6 +71,8 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "governance.purpose": (V,),
         "responses.responsetemplate": (V,),
         "responses.templateusage": (A,),
+        # Handoff notes are seen with their account (object grants); writing one needs this.
+        "crm.handoffnote": (A,),
         # Writing reviews; which teams, agents and reviews they reach comes from object grants on their teams.
         "coaching.coachingreview": (A,),
         "coaching.teamreview": (A,),

@@ -253,12 +253,26 @@ def _anonymiser(*, policy: RetentionPolicy | None, run: RetentionRun, because: s
 
 
 def _delete_messages(batch: QuerySet) -> int:
-    _, per_model = Message.objects.filter(pk__in=list(batch.values_list("pk", flat=True))).delete()
+    from apps.crm.selectors import account_days_of
+    from apps.crm.services import account_rollups_refresh
+
+    ids = list(batch.values_list("pk", flat=True))
+    rollup_days = account_days_of(message_ids=ids)
+    _, per_model = Message.objects.filter(pk__in=ids).delete()
+    account_rollups_refresh(account_days=rollup_days)  # the account pages' daily sums forget them too
     return per_model.get(Message._meta.label, 0)
 
 
 def _delete_scores(batch: QuerySet) -> int:
-    _, per_model = EmotionScore.objects.filter(pk__in=list(batch.values_list("pk", flat=True))).delete()
+    from apps.crm.selectors import account_days_of
+    from apps.crm.services import account_rollups_refresh
+
+    ids = list(batch.values_list("pk", flat=True))
+    rollup_days = account_days_of(
+        message_ids=EmotionScore.objects.filter(pk__in=ids).values_list("message_id", flat=True)
+    )
+    _, per_model = EmotionScore.objects.filter(pk__in=ids).delete()
+    account_rollups_refresh(account_days=rollup_days)  # the account pages' daily sums forget them too
     return per_model.get(EmotionScore._meta.label, 0)
 
 

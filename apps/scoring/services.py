@@ -146,6 +146,11 @@ def messages_score(*, message_ids: Iterable[int], engine: Engine | None = None) 
             Message.objects.filter(pk__in=not_customer, status=MessageStatus.RECEIVED).update(
                 status=MessageStatus.NOT_SCORED
             )
+        if rows:  # the account pages read daily rollups: recompute the days these scores count in
+            from apps.crm.selectors import account_days_of_scores
+            from apps.crm.services import account_rollups_refresh
+
+            account_rollups_refresh(account_days=account_days_of_scores(rows))
     return counts
 
 
