@@ -22,7 +22,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-from django.db.models import Count, F, Min, Value
+from django.db.models import Count, F, FloatField, Min, Value
 from django.db.models.functions import Coalesce, Floor, Least, NullIf
 from django.utils import timezone
 
@@ -32,6 +32,7 @@ EPSILON = 1e-4
 BINS = 10
 MAX_TEXTS = 2000  # messages tokenised per week × platform × version: enough for a rate, bounded in time
 _WORD_RE = re.compile(r"\w+")
+SCORED = ("scored", "truncated")  # score statuses that carry emotions
 
 
 def psi(actual: Mapping[str, float], expected: Mapping[str, float], *, epsilon: float = EPSILON) -> float:
@@ -120,7 +121,7 @@ def platform_expr():
 def _scored():
     from apps.scoring.models import EmotionScore
 
-    return EmotionScore.objects.filter(status="scored")
+    return EmotionScore.objects.filter(status__in=SCORED)
 
 
 def _aggregate(since: dt.datetime, until: dt.datetime, model_version: str | None = None) -> dict:
@@ -137,7 +138,9 @@ def _aggregate(since: dt.datetime, until: dt.datetime, model_version: str | None
         slot["n"] += row["n"]
     binned = (
         rows.filter(confidence__isnull=False)
-        .annotate(bin=Least(Floor(F("confidence") * BINS), Value(BINS - 1)))
+        .annotate(
+            bin=Least(Floor(F("confidence") * Value(float(BINS))), Value(float(BINS - 1)), output_field=FloatField())
+        )
         .values("model_version", "plat", "bin")
         .annotate(n=Count("id"))
         .order_by()

@@ -105,7 +105,17 @@ def _training(model, meta: dict | None, directory: str) -> dict:
                 "stacked per label with the lexicon engine's scores and style cues; thresholds chosen on "
                 "out-of-fold training predictions."
             ),
-            "calibration": meta.get("calibration") or meta.get("gold") or None,
+            "n_extra_gold_examples": training.get("n_extra"),
+            "extra_sha256": training.get("extra_sha256", ""),
+            "calibration": (
+                _(
+                    "Calibrated: trained on GoEmotions plus %(n)s gold-labelled examples from this company's "
+                    "annotations (validation app)."
+                )
+                % {"n": training["n_extra"]}
+                if training.get("n_extra")
+                else _("Not calibrated: GoEmotions only.")
+            ),
         }
     if model.engine == "lexicon":
         return {
@@ -301,7 +311,8 @@ def to_markdown(card: dict) -> str:
         )
     t = card["training_data"]
     lines += ["", "## Training data", "", f"- Dataset: {t.get('dataset', '')}"]
-    for key in ("citation", "licence", "grouping", "n_train", "n_dev", "method", "model_id", "train_sha256"):
+    keys = ("citation", "licence", "grouping", "n_train", "n_dev", "calibration", "n_extra_gold_examples", "method")
+    for key in (*keys, "model_id", "train_sha256"):
         if t.get(key):
             lines.append(f"- {key.replace('_', ' ').capitalize()}: {t[key]}")
     if t.get("thresholds"):

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from apps.crm.models import Account
 from apps.monitoring import validity
 from apps.monitoring.choices import OutcomeKind
+from apps.monitoring.drift import SCORED
 from apps.monitoring.models import AccountOutcome, DriftAlert, DriftReport
 
 REPORT_PERMISSION = "monitoring.view_validity_report"
@@ -119,7 +120,7 @@ def validity_dataset(
     aggregates = (
         EmotionScore.objects.filter(
             is_current=True,
-            status="scored",
+            status__in=SCORED,
             account__in=accounts.values("pk"),
             message_created_at__gte=since,
             message_created_at__lt=until,

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import sys
+import types
+from collections.abc import Iterator
 
 from django.utils import timezone
 
@@ -57,3 +61,24 @@ def outcome(*, account, kind: str = "churned", occurred_on: dt.date, value=None)
     row.full_clean()
     row.save()
     return row
+
+
+@contextlib.contextmanager
+def fake_validation_selectors(**functions) -> Iterator[None]:
+    """Stand in for ``apps.validation.selectors`` (the contract with the validation app) during the block.
+
+    Only that one module entry is swapped and restored: ``mock.patch.dict(sys.modules)`` would also drop every
+    module first imported inside the block (numpy cannot be imported twice in one process)."""
+    name = "apps.validation.selectors"
+    fake = types.ModuleType(name)
+    for key, function in functions.items():
+        setattr(fake, key, function)
+    previous = sys.modules.get(name)
+    sys.modules[name] = fake
+    try:
+        yield
+    finally:
+        if previous is None:
+            sys.modules.pop(name, None)
+        else:
+            sys.modules[name] = previous
