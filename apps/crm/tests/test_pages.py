@@ -331,3 +331,32 @@ class EmbedPanelTest(PageTestCase):
     def test_without_an_allow_list_only_this_site_may_frame_it(self):
         response = self.signed_in(self.owner).get(self.url())
         self.assertEqual(response["Content-Security-Policy"], "frame-ancestors 'self'")
+
+
+class SuggestedReplyTest(PageTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        from apps.responses.models import ResponseTemplate
+        from apps.responses.services import template_save
+
+        template_save(
+            user=None,
+            name="Apology for anger",
+            emotion="anger",
+            body="Dear {{ contact.first_name }}, I am sorry about what happened at {{ account.name }}.",
+        )
+        for user in (cls.owner, cls.outsider):
+            cls.grant(user, ResponseTemplate, "view")
+
+    def test_the_account_page_suggests_a_filled_editable_reply_for_its_state(self):
+        response = self.signed_in(self.owner).get(reverse("crm:account", args=[self.account.pk]))
+        self.assertEqual(response.context["ctx"].suggestion.name, "Apology for anger")
+        self.assertContains(response, "<textarea")
+        self.assertContains(response, "Dear Rita, I am sorry about what happened at Owner&#x27;s account.")
+        self.assertContains(response, "Wrong emotion?")  # frontline feedback next to each driver
+
+    def test_the_embed_shows_it_read_only(self):
+        response = self.signed_in(self.owner).get(reverse("crm:embed", args=[self.account.pk]))
+        self.assertContains(response, "Apology for anger")
+        self.assertNotContains(response, "<textarea")
