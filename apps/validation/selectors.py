@@ -75,11 +75,15 @@ def gold_for_evaluation(*, gold_ids=None) -> QuerySet[GoldLabel]:
 # --- pages and API ------------------------------------------------------------------------------------
 def batches_for(user) -> QuerySet[AnnotationBatch]:
     """Batches the user may see, with their progress counts."""
-    return AnnotationBatch.objects.restrict(user, "view").annotate(
-        n_items=Count("items", distinct=True),
-        n_gold=Count("items", filter=Q(items__status=ItemStatus.GOLD), distinct=True),
-        n_adjudication=Count("items", filter=Q(items__status=ItemStatus.ADJUDICATION), distinct=True),
-        n_annotations=Count("items__annotations", distinct=True),
+    return (
+        AnnotationBatch.objects.restrict(user, "view")
+        .annotate(
+            n_items=Count("items", distinct=True),
+            n_gold=Count("items", filter=Q(items__status=ItemStatus.GOLD), distinct=True),
+            n_adjudication=Count("items", filter=Q(items__status=ItemStatus.ADJUDICATION), distinct=True),
+            n_annotations=Count("items__annotations", distinct=True),
+        )
+        .order_by("-created", "-id")
     )
 
 

@@ -58,7 +58,7 @@ def index(request):
     """``/validation/``: annotation batches and their progress; a form to draw a new one."""
     _require(request, "validation.view_annotationbatch")
     can_create = request.user.has_perm("validation.add_annotationbatch")
-    form = BatchForm(request.POST or None) if can_create else None
+    form = BatchForm(request.POST if request.method == "POST" else None) if can_create else None
     if request.method == "POST":
         if not can_create:
             raise PermissionDenied(_("Your role may not draw annotation batches."))
@@ -135,10 +135,9 @@ def _context_message(message: Message) -> Message | None:
 
 
 @login_required
-@quality_assurance_bound("page:validation-annotate")
+@quality_assurance_bound("page:validation-annotate", perm="validation.add_annotation")
 def annotate(request):
     """``/validation/annotate/``: one message at a time, served and claimed by the server."""
-    _require(request, "validation.add_annotation")
     batch = None
     if request.GET.get("batch"):
         try:
@@ -210,10 +209,9 @@ def annotate_undo(request):
 
 # --- adjudication -------------------------------------------------------------------------------------
 @login_required
-@quality_assurance_bound("page:validation-adjudicate")
+@quality_assurance_bound("page:validation-adjudicate", perm="validation.adjudicate_goldlabel")
 def adjudicate(request):
     """``/validation/adjudicate/``: the disagreements, each with the annotators' labels side by side."""
-    _require(request, "validation.adjudicate_goldlabel")
     items = list(selectors.adjudication_queue(request.user)[:50])
     request.accessed = ([i.message.account_id for i in items if i.message.account_id], [])
     return render(
@@ -307,7 +305,7 @@ def evaluations(request):
     """``/validation/evaluations/``: every evaluation run, newest first; run a new one."""
     _require(request, "validation.view_evaluationrun")
     can_run = request.user.has_perm("validation.add_evaluationrun")
-    form = EvaluationForm(request.POST or None)
+    form = EvaluationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if not can_run:
             raise PermissionDenied(_("Your role may not run evaluations."))
@@ -356,7 +354,7 @@ def calibration(request):
     _require(request, "validation.view_calibrationrun")
     can_start = request.user.has_perm("validation.add_calibrationrun")
     can_rollback = request.user.has_perm("validation.rollback_scoringmodel")
-    form = CalibrationForm(request.POST or None)
+    form = CalibrationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if not can_start:
             raise PermissionDenied(_("Your role may not start a calibration."))

@@ -10,6 +10,7 @@ from apps.validation.choices import SkipReason
 from apps.validation.models import (
     Annotation,
     AnnotationBatch,
+    AnnotationItem,
     CalibrationRun,
     EmotionFeedback,
     EvaluationRun,
@@ -47,6 +48,8 @@ class AnnotationBatchSerializer(serializers.ModelSerializer):
 
 
 class AnnotationSerializer(serializers.ModelSerializer):
+    # Annotators reach items through the queue, not object grants: any item of an open batch.
+    item = serializers.PrimaryKeyRelatedField(queryset=AnnotationItem.objects.filter(batch__is_open=True))
     labels = serializers.ListField(child=serializers.CharField(), required=False, help_text=LABELS_HELP)
     skip_reason = serializers.ChoiceField(choices=SkipReason.choices, required=False, allow_blank=True)
 
@@ -54,15 +57,6 @@ class AnnotationSerializer(serializers.ModelSerializer):
         model = Annotation
         fields = ("id", "item", "labels", "skipped", "skip_reason", "skip_note", "duration_ms", "created")
         read_only_fields = ("id", "created")
-        extra_kwargs = {"item": {"queryset": None}}
-
-    def get_fields(self):
-        from apps.validation.models import AnnotationItem
-
-        fields = super().get_fields()
-        # Annotators reach items through the queue, not object grants: any item of an open batch.
-        fields["item"] = serializers.PrimaryKeyRelatedField(queryset=AnnotationItem.objects.filter(batch__is_open=True))
-        return fields
 
 
 class GoldLabelSerializer(serializers.ModelSerializer):
