@@ -24,6 +24,7 @@ class ResponseTemplateForm(forms.ModelForm):
     class Meta:
         model = ResponseTemplate
         fields = ("name", "emotion", "journey_stage", "channel", "is_active", "subject", "body", "guidance")
+        widgets = {"subject": forms.TextInput(attrs={"size": 90})}
         help_texts = {
             "body": _("Placeholders: %(allowed)s. Unfilled ones are highlighted for the agent.")
             % {"allowed": placeholders.syntax_help()},
@@ -33,7 +34,7 @@ class ResponseTemplateForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["emotion"] = forms.ChoiceField(
-            label=_("emotional state"),
+            label=_("Emotional state"),
             choices=[("", "---------"), *emotion_choices()],
             help_text=ResponseTemplate._meta.get_field("emotion").help_text,
         )

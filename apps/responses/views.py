@@ -96,6 +96,7 @@ def template_detail(request, pk: int):
     account, contact = _account_and_contact(request, request.GET)
     channel = request.GET.get("channel", "")
     suggestion = selectors.suggestion_for(template, account=account, contact=contact, user=request.user)
+    can_use = request.user.has_perm("responses.add_templateusage") and template.is_active
     return render(
         request,
         "responses/detail.html",
@@ -110,7 +111,8 @@ def template_detail(request, pk: int):
             .select_related(None)
             .only("pk", "name")[:MAX_ACCOUNTS_IN_PICKER],
             "contacts": contact_list(user=request.user).filter(account=account)[:200] if account else [],
-            "can_use": request.user.has_perm("responses.add_templateusage") and template.is_active,
+            "can_use": can_use,
+            "suggestion_box": account is not None and can_use,
         },
     )
 

@@ -3,6 +3,7 @@ for an account, the version history, and recording use."""
 
 from __future__ import annotations
 
+from django.db.models import Q
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
@@ -11,6 +12,7 @@ from rest_framework.response import Response
 
 from apps.core.api.viewsets import BaseViewSet
 from apps.crm.selectors import contact_list, get_account_for_user
+from apps.governance.choices import ProhibitedScope
 from apps.responses import selectors, services
 from apps.responses.api.serializers import (
     RenderedSerializer,
@@ -100,6 +102,7 @@ class TemplateUsageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mix
     queryset = TemplateUsage.objects.all()
     serializer_class = TemplateUsageSerializer
     emotion_data = True
+    prohibited_rows = {ProhibitedScope.VULNERABLE_CONTACTS: Q(contact__is_vulnerable=True)}
     filterset_fields = ("template", "account", "contact", "channel", "edited")
     ordering_fields = ("used_at",)
 

@@ -182,3 +182,17 @@ class UsageAPITests(APIViewTestCases.GetObject, APIViewTestCases.ListObjects):
         assert self.client_for(self.owner).get(self.detail_url(usage)).status_code == 200
         log = DataAccessLog.objects.filter(user=self.owner, outcome="allowed").latest("id")
         assert log.account_ids == [self.account.pk] and log.contact_ids == [self.contact.pk]
+
+    def test_a_prohibited_use_withholds_uses_on_vulnerable_contacts(self):
+        from apps.governance.models import ProhibitedUse, Purpose
+
+        usage = self.make_object()
+        type(self.contact).objects.filter(pk=self.contact.pk).update(is_vulnerable=True)
+        ProhibitedUse.objects.create(
+            purpose=Purpose.objects.get(key="support"),
+            name="No profiling of the vulnerable",
+            scope="vulnerable_contacts",
+        )
+        client = self.client_for(self.owner)
+        assert client.get(self.list_url()).json()["count"] == 0
+        assert client.get(self.detail_url(usage)).status_code == 403
