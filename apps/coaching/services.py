@@ -218,7 +218,7 @@ def _locked_error(review: CoachingReview) -> ValidationError:
 
 def _fresh(review: CoachingReview) -> CoachingReview:
     """The review re-read under a row lock, so two sign-offs at once cannot both win."""
-    return CoachingReview.objects.select_for_update().select_related("agent__team").get(pk=review.pk)
+    return CoachingReview.objects.select_for_update(of=("self",)).select_related("agent__team").get(pk=review.pk)
 
 
 @transaction.atomic

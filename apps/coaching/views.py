@@ -172,9 +172,14 @@ def _conversations_from(post) -> list[services.ConversationRef]:
     return refs
 
 
+def _row_count(post) -> int:
+    value = post.get("action_rows", "")
+    return min(int(value), 50) if value.isdigit() else ACTION_ROWS
+
+
 def _actions_from(post) -> list[services.ActionInput]:
     actions = []
-    for n in range(int(post.get("action_rows", ACTION_ROWS) or ACTION_ROWS)):
+    for n in range(_row_count(post)):
         text = post.get(f"action_text_{n}", "").strip()
         owner, due = post.get(f"action_owner_{n}", "").strip(), post.get(f"action_due_{n}", "").strip()
         if not (text or due):
@@ -194,16 +199,28 @@ def _action_rows(actions, extra: int = ACTION_ROWS) -> list[dict]:
     return [*rows, *({"text": "", "owner_id": None, "due": ""} for _ in range(max(extra - len(rows), 1)))]
 
 
+def _posted_rows(post) -> list[dict]:
+    """The action rows as they were typed, so a refused form comes back with what was entered."""
+    rows = []
+    for n in range(_row_count(post)):
+        owner = post.get(f"action_owner_{n}", "")
+        rows.append(
+            {
+                "text": post.get(f"action_text_{n}", ""),
+                "owner_id": int(owner) if owner.isdigit() else None,
+                "due": post.get(f"action_due_{n}", ""),
+            }
+        )
+    return rows or _action_rows([])
+
+
 def _form_context(agent, period, figures, *, review=None, post=None) -> dict:
     """What the review form shows: the period's conversations to pick from, notes, action rows."""
     if post is not None:
         chosen = set(post.getlist("conversation"))
         notes_of = {v: post.get(f"note:{v}", "") for v in chosen}
         notes = post.get("notes", "")
-        try:
-            rows = _action_rows(_actions_from(post))
-        except ValidationError:
-            rows = _action_rows([])
+        rows = _posted_rows(post)
     elif review is not None:
         chosen = {f"{c.source_id}:{c.thread_id}" for c in review.conversations.all()}
         notes_of = {f"{c.source_id}:{c.thread_id}": c.note for c in review.conversations.all()}
