@@ -20,7 +20,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 def _first_word(value: str) -> str:
-    return (value or "").strip().split(" ")[0] if (value or "").strip() else ""
+    words = (value or "").split()
+    return words[0] if words else ""
 
 
 def _date(value) -> str:

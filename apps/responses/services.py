@@ -17,13 +17,15 @@ TEXT_FIELDS = ("subject", "body", "guidance")
 EDITABLE_FIELDS = ("name", "emotion", "journey_stage", "channel", "is_active", *TEXT_FIELDS)
 
 
-def _snapshot(template: ResponseTemplate, *, author, restored_from: int | None = None) -> ResponseTemplateVersion:
-    # Locking the template row serialises concurrent saves, so two editors never take the same number.
-    locked = ResponseTemplate.objects.select_for_update().get(pk=template.pk)
-    number = locked.current_version + 1
+def _lock(template: ResponseTemplate) -> ResponseTemplate:
+    # Locking the row serialises concurrent saves, so two editors never take the same version number.
+    return ResponseTemplate.objects.select_for_update().get(pk=template.pk)
+
+
+def _record_version(template: ResponseTemplate, *, author, restored_from: int | None = None) -> ResponseTemplateVersion:
     version = ResponseTemplateVersion(
         template=template,
-        number=number,
+        number=template.current_version,
         subject=template.subject,
         body=template.body,
         guidance=template.guidance,
@@ -32,8 +34,6 @@ def _snapshot(template: ResponseTemplate, *, author, restored_from: int | None =
     )
     version.full_clean()
     version.save()
-    ResponseTemplate.objects.filter(pk=template.pk).update(current_version=number)
-    template.current_version = number
     return version
 
 
@@ -44,30 +44,33 @@ def template_save(*, template: ResponseTemplate | None = None, user, **fields) -
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValidationError(_("Unknown fields: %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
-    creating = template is None or template.pk is None
-    if creating:
-        template = template or ResponseTemplate()
-        before = None
+    if template is None or template.pk is None:
+        template, current = template or ResponseTemplate(), None
     else:
-        before = ResponseTemplateVersion.objects.filter(template=template, number=template.current_version).first()
+        locked = _lock(template)
+        template.current_version = locked.current_version
+        current = locked.versions.filter(number=locked.current_version).first()
     for name, value in fields.items():
         setattr(template, name, value)
+    changed = current is None or any(getattr(current, f) != getattr(template, f) for f in TEXT_FIELDS)
+    if changed:
+        template.current_version += 1
     template.full_clean()
     template.save()
-    changed = before is None or any(getattr(before, f) != getattr(template, f) for f in TEXT_FIELDS)
     if changed:
-        _snapshot(template, author=user)
+        _record_version(template, author=user)
     return template
 
 
 @transaction.atomic
 def template_restore_version(*, version: ResponseTemplateVersion, user) -> ResponseTemplateVersion:
     """Make ``version``'s text current again, as a new version (history is never rewritten)."""
-    template = version.template
+    template = _lock(version.template)
     template.subject, template.body, template.guidance = version.subject, version.body, version.guidance
+    template.current_version += 1
     template.full_clean()  # placeholders allowed when it was written may have been retired since
     template.save()
-    return _snapshot(template, author=user, restored_from=version.number)
+    return _record_version(template, author=user, restored_from=version.number)
 
 
 def text_digest(text: str) -> str:

@@ -96,6 +96,17 @@ class PartialTests(PagesTestCase):
         assert 'name="next" value="/crm/accounts/1/"' in html
         assert f'name="account" value="{account.pk}"' in html
 
+    def test_use_this_reply_is_offered_only_to_those_who_may_record_it(self):
+        suggestion = template_suggest(emotion="frustration", account=self.account, user=self.owner)
+        request = RequestFactory().get("/crm/accounts/1/")
+        request.user = self.owner
+        context = {"suggestion": suggestion, "account": self.account}
+        assert "Use this reply" in render_to_string("responses/_suggestion.html", context, request)
+        self.owner.user_permissions.remove(*self.owner.user_permissions.filter(codename="add_templateusage"))
+        request.user = type(self.owner).objects.get(pk=self.owner.pk)
+        html = render_to_string("responses/_suggestion.html", context, request)
+        assert "Use this reply" not in html and "Copy" in html
+
     def test_the_partial_says_so_when_nothing_fits(self):
         html = render_to_string("responses/_suggestion.html", {"suggestion": None, "account": self.account})
         assert "No response template fits" in html
