@@ -48,9 +48,78 @@ def seed(*, now: dt.datetime | None = None) -> dict[str, int]:
         }
         # The last full 30 days before today: stable for a day, like the core seed.
         period = metrics.Period(today - dt.timedelta(days=30), today - dt.timedelta(days=1))
+        _seed_rough_shift(AGENTS["agent.emil"], today - dt.timedelta(days=1))
         _signed_review(sam, profiles["agent.dana"], period)
         _draft_review(sam, profiles["agent.emil"], period)
     return {"teams": Team.objects.count(), "reviews": CoachingReview.objects.count()}
+
+
+#: Emil's rough shift yesterday morning: four hostile threads in a row (what the support flag is for).
+ROUGH_SHIFT = (
+    # customer's opening, the agent's reply, the customer's last word
+    (
+        "This is the third outage this week and our whole team is idle. Absolutely unacceptable.",
+        "I'm sorry, I understand how disruptive this is. Engineering is on it and I'll update you within the hour.",
+        "Thanks, it works again now. Appreciate the quick updates.",
+    ),
+    (
+        "I am furious. Invoices are wrong AGAIN and nobody answers.",
+        "Here is the corrected invoice.",
+        "Still wrong. This is a disgrace.",
+    ),
+    (
+        "This is disgusting. You charged us twice and nobody cares.",
+        "I apologise for the double charge; the refund is on its way today.",
+        "Fine. Let's see if it actually arrives.",
+    ),
+    (
+        "I hate this. Your product is garbage and your support is worse.",
+        "Thanks for your patience. The export fix is deployed; could you try again?",
+        "It worked, thank you!",
+    ),
+)
+
+
+def _seed_rough_shift(handle: str, day: dt.date) -> None:
+    """Four hostile ticket threads answered by ``handle`` within one morning; scored like any message."""
+    from apps.crm.models import Contact
+    from apps.scoring import services as scoring_services
+    from apps.sources.models import Message, Source
+
+    source = Source.objects.filter(slug="zendesk").first()
+    contacts = list(Contact.objects.filter(account__external_id__startswith="DEMO-").order_by("pk")[:4])
+    if source is None or len(contacts) < len(ROUGH_SHIFT):
+        return
+    start = dt.datetime.combine(day, dt.time(9, 0), tzinfo=timezone.get_current_timezone())
+    rows = []
+    for n, ((opening, reply, last), contact) in enumerate(zip(ROUGH_SHIFT, contacts, strict=True)):
+        at = start + dt.timedelta(minutes=40 * n)
+        thread = f"demo-coaching-{day:%Y%m%d}-{n}"
+        for turn, (role, text, minutes) in enumerate(
+            (("customer", opening, 0), ("agent", reply, 8), ("customer", last, 30))
+        ):
+            rows.append(
+                Message(
+                    source=source,
+                    external_id=f"{thread}-{turn}",
+                    account_id=contact.account_id,
+                    contact=contact if role == "customer" else None,
+                    author_role=role,
+                    author_handle=contact.email if role == "customer" else handle,
+                    text=text,
+                    language="en",
+                    thread_id=thread,
+                    created_at_source=at + dt.timedelta(minutes=minutes),
+                    status="received" if role == "customer" else "not_scored",
+                )
+            )
+    Message.objects.bulk_create(rows, ignore_conflicts=True)
+    ids = list(
+        Message.objects.filter(external_id__in=[r.external_id for r in rows], status="received").values_list(
+            "pk", flat=True
+        )
+    )
+    scoring_services.messages_score(message_ids=ids)  # customers' messages only: agents' are never scored
 
 
 def _refs(agent, period, count: int, note: str) -> list[services.ConversationRef]:

@@ -14,7 +14,10 @@ def pct(value) -> str:
 @register.filter
 def signed(value, digits: int = 2) -> str:
     """-0.8 → "-0.80", 0.5 → "+0.50"; None → "—"."""
-    return "—" if value is None else f"{value:+.{int(digits)}f}"
+    if value is None:
+        return "—"
+    value = round(value, int(digits)) or 0.0  # no "-0.00"
+    return f"{value:+.{int(digits)}f}"
 
 
 @register.filter

@@ -30,3 +30,6 @@ def test_the_demo_seed_runs_twice_without_duplicating_and_gives_agents_conversat
         assert tags == {"acknowledgement", "apology"}
         assert any(not c.behaviours for c in agent_figures.conversations)  # some replies have neither
         assert agent_figures.hostile > 0
+    emil = AgentProfile.objects.get(user__username="agent.emil")
+    yesterday = metrics.agents_metrics([emil], metrics.period_last(2))[emil.pk]
+    assert yesterday.longest_hostile_run_in_a_shift >= 3 and yesterday.needs_support  # the rough shift
