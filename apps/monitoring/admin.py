@@ -100,7 +100,7 @@ class DriftSettingsAdmin(admin.ModelAdmin):
             _("Reference window"),
             {"fields": ("reference_mode", "reference_weeks", ("reference_start", "reference_end"))},
         ),
-        (_("Thresholds"), {"fields": (("watch_psi", "alert_psi"), "min_messages")}),
+        (_("Thresholds"), {"fields": (("watch_psi", "alert_psi"), "max_p_value", "min_messages")}),
     )
 
     def has_add_permission(self, request):

@@ -56,13 +56,26 @@ def hist_shares(bins: list[int]) -> dict[str, float]:
     return {str(i): b / total for i, b in enumerate(bins)} if total else {}
 
 
-def status_for(value: float | None, n: int, ref_n: int, policy) -> str:
-    """Stable, watch or drift; or why it cannot be said."""
+def shift_p_value(current: Mapping[str, int], reference: Mapping[str, int]) -> float | None:
+    """Chi-square test of homogeneity of two count distributions: how likely a shift this large is from sampling
+    noise alone. PSI has no notion of sample size, and a few dozen messages a week move it past 0.25 by chance."""
+    from scipy.stats import chi2_contingency
+
+    keys = [k for k in sorted(set(current) | set(reference)) if current.get(k, 0) + reference.get(k, 0) > 0]
+    if len(keys) < 2 or not sum(current.values()) or not sum(reference.values()):
+        return None
+    table = [[current.get(k, 0) for k in keys], [reference.get(k, 0) for k in keys]]
+    return float(chi2_contingency(table)[1])
+
+
+def status_for(value: float | None, n: int, ref_n: int, policy, p_value: float | None = None) -> str:
+    """Stable, watch or drift; or why it cannot be said. Drift needs the PSI above the alert level and the shift
+    unlikely to be noise (``p_value`` below the policy's ``max_p_value``); a large but unproven PSI is "watch"."""
     if n < policy.min_messages:
         return DriftStatus.INSUFFICIENT
     if ref_n < policy.min_messages or value is None:
         return DriftStatus.NO_REFERENCE
-    if value > policy.alert_psi:
+    if value > policy.alert_psi and (p_value is None or p_value < policy.max_p_value):
         return DriftStatus.DRIFT
     if value > policy.watch_psi:
         return DriftStatus.WATCH
@@ -221,6 +234,15 @@ def week_reports(*, week_start: dt.date, policy) -> Iterator[dict]:
         psi_labels = psi(label_shares, ref_shares) if label_shares and ref_shares else None
         psi_conf = psi(conf, ref_conf) if conf and ref_conf else None
         worst = max((v for v in (psi_labels, psi_conf) if v is not None), default=None)
+        p_labels = shift_p_value(slot["labels"], ref["labels"])
+        p_conf = shift_p_value(
+            {str(i): v for i, v in enumerate(slot["bins"])}, {str(i): v for i, v in enumerate(ref["bins"])}
+        )
+        # the p-value of the distribution(s) past the alert level: drift when any of them is a proven shift
+        alarming = [
+            p for v, p in ((psi_labels, p_labels), (psi_conf, p_conf)) if v is not None and v > policy.alert_psi
+        ]
+        p_value = min((p for p in alarming if p is not None), default=None) if alarming else None
         vocab = vocabulary(artifact_dir_for(version))
         unknown, tokens = unknown_terms(_texts(since, until, version, platform), vocab)
         ref_unknown, ref_tokens = (
@@ -246,7 +268,9 @@ def week_reports(*, week_start: dt.date, policy) -> Iterator[dict]:
             "psi_labels": round(psi_labels, 6) if psi_labels is not None else None,
             "psi_confidence": round(psi_conf, 6) if psi_conf is not None else None,
             "psi": round(worst, 6) if worst is not None else None,
-            "status": status_for(worst, slot["n"], ref["n"], policy),
+            "p_labels": round(p_labels, 6) if p_labels is not None else None,
+            "p_confidence": round(p_conf, 6) if p_conf is not None else None,
+            "status": status_for(worst, slot["n"], ref["n"], policy, p_value),
             "unknown_term_rate": round(unknown / tokens, 6) if tokens else None,
             "tokens": tokens,
             "gold_n": gold_n,

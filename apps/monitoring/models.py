@@ -88,6 +88,15 @@ class DriftSettings(BaseModel):
     alert_psi = models.FloatField(
         _("alert above PSI"), default=0.25, validators=[MinValueValidator(0.0), MaxValueValidator(10.0)]
     )
+    max_p_value = models.FloatField(
+        _("alert only below p"),
+        default=0.01,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text=_(
+            "A PSI above the alert level is drift only when a chi-square test says a shift that large is unlikely "
+            "from sampling noise (p below this); otherwise it is shown as watch."
+        ),
+    )
     min_messages = models.PositiveIntegerField(
         _("minimum messages per week"),
         default=30,
@@ -131,6 +140,8 @@ class DriftReport(models.Model):
     psi_labels = models.FloatField(_("PSI of labels"), null=True, blank=True)
     psi_confidence = models.FloatField(_("PSI of confidence"), null=True, blank=True)
     psi = models.FloatField(_("PSI (the larger)"), null=True, blank=True)
+    p_labels = models.FloatField(_("p, labels (chi-square)"), null=True, blank=True)
+    p_confidence = models.FloatField(_("p, confidence (chi-square)"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=12, choices=DriftStatus.choices)
     unknown_term_rate = models.FloatField(_("unknown-term rate"), null=True, blank=True)
     tokens = models.PositiveIntegerField(_("tokens"), default=0)

@@ -148,7 +148,7 @@ def combined_model(rows: Sequence[AccountRow], names: Sequence[str], *, seed: in
     )
     y = np.array(labels, dtype=int)
     folds = min(5, n_pos, n_neg)
-    model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
+    model = make_pipeline(StandardScaler(), LogisticRegression(solver="liblinear", max_iter=1000))
     proba = cross_val_predict(
         model, X, y, cv=StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed), method="predict_proba"
     )[:, 1]

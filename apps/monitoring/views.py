@@ -63,6 +63,8 @@ def validity(request):
     params = form.cleaned_data if form.is_bound else {}
     horizon = params.get("horizon") or 90
     as_of = params.get("as_of") or selectors.default_reference_date(horizon_days=horizon)
+    if not form.is_bound:  # show the parameters the report was drawn with
+        context["form"] = ValidityForm(initial={"as_of": as_of, "window": 90, "horizon": 90})
     data, result = selectors.validity_report(
         user=request.user,
         as_of=as_of,
@@ -126,7 +128,15 @@ def drift(request):
             }
             for k in keys
         ]
-        bins = list(zip(detail.confidence_hist, detail.reference.get("confidence_hist", []), strict=False))
+        reference_bins = detail.reference.get("confidence_hist", [])
+        bins = [
+            {
+                "label": f"{i * 10}–{(i + 1) * 10}%",
+                "now": now,
+                "ref": reference_bins[i] if i < len(reference_bins) else 0,
+            }
+            for i, now in enumerate(detail.confidence_hist)
+        ]
     else:
         detail_rows, bins = [], []
     return render(

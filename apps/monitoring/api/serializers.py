@@ -79,6 +79,8 @@ class DriftReportSerializer(serializers.ModelSerializer):
             "psi",
             "psi_labels",
             "psi_confidence",
+            "p_labels",
+            "p_confidence",
             "label_shares",
             "confidence_hist",
             "reference",

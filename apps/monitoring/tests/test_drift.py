@@ -196,3 +196,15 @@ class DriftReadTest(APITestCase):
     def test_the_drift_page_is_forbidden_to_the_outsider(self):
         self.client.force_login(self.outsider)
         self.assertEqual(self.client.get(reverse("monitoring:drift")).status_code, 403)
+
+
+class SamplingNoiseTest(TestCase):
+    def test_a_large_psi_on_a_small_noisy_sample_is_watch_not_drift(self):
+        policy = DriftSettings(min_messages=5)
+        # 6 messages vs a reference of 6: PSI is large, but a chi-square test cannot tell it from noise.
+        assert drift.psi(drift.shares({"joy": 4, "anger": 2}), drift.shares({"joy": 2, "anger": 4})) > 0.25
+        p_value = drift.shift_p_value({"joy": 4, "anger": 2}, {"joy": 2, "anger": 4})
+        self.assertGreater(p_value, 0.1)
+        self.assertEqual(drift.status_for(0.46, 6, 6, policy, p_value), "watch")
+        self.assertEqual(drift.status_for(0.46, 600, 600, policy, 1e-9), "drift")
+        self.assertEqual(drift.status_for(0.46, 3, 600, policy, 1e-9), "insufficient")
