@@ -633,7 +633,7 @@ def _calibrate(run: CalibrationRun) -> None:
         scratch.rename(final)
     run.artifact_dir = str(final)
     candidate, _created = ScoringModel.objects.get_or_create(
-        name=f"Calibrated linear {engine.version[:40]}",
+        name=f"Calibrated linear {engine.version}"[:100],
         defaults={"engine": "linear", "options": {"artifact_dir": str(final)}},
     )
     if not candidate.version:
