@@ -223,6 +223,31 @@ def _drift(version: str) -> dict:
     }
 
 
+def active_periods(model) -> list[dict]:
+    """When this model was the active one, from the audit log: from each activation to the next activation of
+    another model (activating one deactivates the rest in one update, which the audit log does not see)."""
+    from auditlog.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    from apps.scoring.models import ScoringModel
+
+    entries = LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(ScoringModel)).order_by(
+        "timestamp", "id"
+    )
+    activations = [
+        (e.timestamp, str(e.object_pk))
+        for e in entries.only("timestamp", "object_pk", "changes")
+        if (e.changes_dict.get("is_active") or [None, None])[1] == "True"
+    ]
+    periods = []
+    for i, (at, pk) in enumerate(activations):
+        if pk != str(model.pk):
+            continue
+        until = next((later for later, other in activations[i + 1 :] if other != pk), None)
+        periods.append({"from": at.isoformat(), "until": until.isoformat() if until else None})
+    return periods
+
+
 def model_card(model) -> dict:
     """Everything on the card of one scoring model, as plain data (the JSON download is exactly this)."""
     from apps.scoring.models import EmotionScore
@@ -246,6 +271,7 @@ def model_card(model) -> dict:
             "version": model.version or "",
             "is_active": model.is_active,
             "registered": model.created.isoformat() if model.created else None,
+            "active_periods": active_periods(model),
             "scored_messages": usage["n"],
             "first_scored": usage["first"].isoformat() if usage["first"] else None,
             "last_scored": usage["last"].isoformat() if usage["last"] else None,
@@ -287,6 +313,11 @@ def to_markdown(card: dict) -> str:
         f"- Version: `{m['version'] or 'not loaded yet'}`",
         f"- Active now: {'yes' if m['is_active'] else 'no'}",
         f"- Registered: {m['registered'] or '—'}",
+        "- Active: "
+        + (
+            "; ".join(f"{p['from']} – {p['until'] or 'now'}" for p in m["active_periods"])
+            or "never activated (or before the audit log)"
+        ),
         f"- Scored messages: {m['scored_messages']} (first {m['first_scored'] or '—'}, last {m['last_scored'] or '—'})",
         "",
         "## Intended use",

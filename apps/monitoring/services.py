@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,7 +25,8 @@ from apps.monitoring.models import AccountOutcome, DriftAlert, DriftReport, Drif
 
 logger = logging.getLogger("emotionhub.monitoring")
 
-MAX_BATCH = 1000
+MAX_BATCH = 1000  # items per API call
+MAX_CSV_ROWS = 50_000  # rows per CSV file
 MAX_CSV_BYTES = 5 * 1024 * 1024
 CSV_COLUMNS = ("account_external_id", "account_id", "kind", "occurred_on", "value", "note", "external_ref")
 FIELDS = ("value", "note", "external_ref", "source")
@@ -119,18 +120,41 @@ def _parse(item: Mapping, accounts: dict[str, Account], ids: dict[int, Account])
     return fields, errors
 
 
-def _accounts_for(items: list[Mapping], user) -> tuple[dict[str, Account], dict[int, Account]]:
+_LOOKUP_CHUNK = 1000  # ids per IN (...) query: well under every database's bound-parameter limit
+_MAX_ID_DIGITS = 18  # a longer "id" cannot be a database id (and would overflow the query)
+
+
+def _chunks(values: list, size: int = _LOOKUP_CHUNK):
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _accounts_for(items: list, user) -> tuple[dict[str, Account], dict[int, Account]]:
     """The accounts the items name, among those ``user`` may see (everyone's for a command: ``user=None``)."""
     visible = Account.objects.all() if user is None else Account.objects.restrict(user, "view")
-    exts = {_text(i, "account_external_id") for i in items} - {""}
-    pks = {int(v) for i in items if (v := _text(i, "account_id") or _text(i, "account")).isdigit()}
-    by_ext = {a.external_id: a for a in visible.filter(external_id__in=exts)} if exts else {}
-    by_pk = {a.pk: a for a in visible.filter(pk__in=pks)} if pks else {}
+    mappings = [i for i in items if isinstance(i, Mapping)]
+    exts = sorted({_text(i, "account_external_id") for i in mappings} - {""})
+    pks = sorted(
+        {
+            int(v)
+            for i in mappings
+            if (v := _text(i, "account_id") or _text(i, "account")).isdigit() and len(v) <= _MAX_ID_DIGITS
+        }
+    )
+    by_ext = {a.external_id: a for chunk in _chunks(exts) for a in visible.filter(external_id__in=chunk)}
+    by_pk = {a.pk: a for chunk in _chunks(pks) for a in visible.filter(pk__in=chunk)}
     return by_ext, by_pk
 
 
+@transaction.atomic
 def outcomes_record(
-    *, items: list[Mapping], user=None, source: str = OutcomeSource.API, partial: bool = False, first_row: int = 0
+    *,
+    items: list,
+    user=None,
+    source: str = OutcomeSource.API,
+    partial: bool = False,
+    first_row: int = 0,
+    max_items: int = MAX_BATCH,
 ) -> ImportReport:
     """Validate every item, then create or update the outcomes, keyed on (account, kind, date).
 
@@ -138,9 +162,9 @@ def outcomes_record(
     ``partial=True`` writes the valid items and reports the rest. Recording the same items again is a
     no-op ("unchanged"), so a re-import is idempotent. ``user`` limits the accounts to those they may see.
     """
-    if len(items) > MAX_BATCH:
+    if len(items) > max_items:
         raise ValidationError(
-            _("At most %(n)s outcomes at a time; this batch has %(m)s.") % {"n": MAX_BATCH, "m": len(items)}
+            _("At most %(n)s outcomes at a time; this batch has %(m)s.") % {"n": max_items, "m": len(items)}
         )
     by_ext, by_pk = _accounts_for(items, user)
     parsed: list[tuple[int, dict, dict]] = []
@@ -159,23 +183,40 @@ def outcomes_record(
                 seen[key] = row
         parsed.append((row, fields, errors))
     invalid = [RowResult(row=row, status="invalid", errors=errors) for row, _f, errors in parsed if errors]
-    if invalid and not partial:
+    valid = [(row, fields) for row, fields, errors in parsed if not errors]
+    if not valid or (invalid and not partial):
         return ImportReport(results=invalid, written=False)
     results = {r.row: r for r in invalid}
-    with transaction.atomic(), acting_as(user):
-        for row, fields, errors in parsed:
-            if not errors:
-                results[row] = _outcome_upsert(fields={**fields, "source": source})
+    existing = _existing_outcomes(list(seen))
+    try:
+        with transaction.atomic(), acting_as(user):
+            for row, fields in valid:
+                key = (fields["account"].pk, fields["kind"], fields["occurred_on"])
+                results[row] = _outcome_upsert(fields={**fields, "source": source}, existing=existing.get(key))
                 results[row].row = row
+    except IntegrityError:
+        # Another import created one of these outcomes between our read and our write: ours is rolled back whole.
+        raise ValidationError(
+            _("Another import recorded some of these outcomes at the same time; send them again.")
+        ) from None
     return ImportReport(results=[results[row] for row, _f, _e in parsed], written=True)
 
 
-def _outcome_upsert(*, fields: dict) -> RowResult:
-    existing = (
-        AccountOutcome.objects.select_for_update()
-        .filter(account=fields["account"], kind=fields["kind"], occurred_on=fields["occurred_on"])
-        .first()
-    )
+def _existing_outcomes(keys: list[tuple]) -> dict[tuple, AccountOutcome]:
+    """The stored outcomes of these (account, kind, date) keys, locked for the update, in a few queries."""
+    out: dict[tuple, AccountOutcome] = {}
+    wanted = set(keys)
+    account_ids = sorted({k[0] for k in keys})
+    for chunk in _chunks(account_ids):
+        for outcome in AccountOutcome.objects.select_for_update().filter(account_id__in=chunk):
+            key = (outcome.account_id, outcome.kind, outcome.occurred_on)
+            if key in wanted:
+                out[key] = outcome
+    return out
+
+
+def _outcome_upsert(*, fields: dict, existing: AccountOutcome | None) -> RowResult:
+    """Create the outcome, or bring the stored one up to date (each save audited, so no bulk writes here)."""
     if existing is None:
         outcome = AccountOutcome(**fields)
         outcome.full_clean()
@@ -217,7 +258,9 @@ def outcomes_import_csv(*, data: bytes | str, user=None, partial: bool = False) 
     rows = [row for row in reader if any((v or "").strip() for v in row.values() if isinstance(v, str))]
     if not rows:
         raise ValidationError(_("The file has a header but no rows."))
-    return outcomes_record(items=rows, user=user, source=OutcomeSource.CSV, partial=partial, first_row=2)
+    return outcomes_record(
+        items=rows, user=user, source=OutcomeSource.CSV, partial=partial, first_row=2, max_items=MAX_CSV_ROWS
+    )
 
 
 # --- drift ------------------------------------------------------------------------------------------

@@ -24,6 +24,15 @@ from apps.monitoring.api.serializers import (
 from apps.monitoring.models import AccountOutcome, DriftReport
 from apps.monitoring.purpose import ANALYTICS, api_bind_analytics
 
+_PURPOSE = OpenApiParameter(
+    "X-Purpose",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=True,
+    enum=[ANALYTICS],
+    description="Why: analytics.",
+)
+
 
 class HasPerm(permissions.BasePermission):
     """The whole endpoint needs one model-wide permission (a report, not a row): 403 without it."""
@@ -85,13 +94,26 @@ class AccountOutcomeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Ba
 
 
 class DriftReportViewSet(BaseReadOnlyViewSet):
-    """Weekly drift reports per platform and model version (aggregate: no account's data). Needs
-    ``monitoring.view_driftreport`` (CX Analyst, Privacy Officer, Admin)."""
+    """Weekly drift reports per platform and model version: distributions of customers' emotions, aggregated
+    (no account's or contact's data), read like the drift page for analytics only: send ``X-Purpose: analytics``.
+    Needs ``monitoring.view_driftreport`` (CX Analyst, Privacy Officer, Admin); without it the list is empty."""
 
     queryset = DriftReport.objects.all()
     serializer_class = DriftReportSerializer
     filterset_fields = ("platform", "model_version", "status", "week_start")
     ordering_fields = ("week_start", "psi")
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        api_bind_analytics(request, resource=f"api:driftreport-{self.action}")
+
+    @extend_schema(parameters=[_PURPOSE])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(parameters=[_PURPOSE])
+    def retrieve(self, request, *args, **kwargs):
+        return super().retrieve(request, *args, **kwargs)
 
 
 class ModelCardViewSet(ViewSet):
@@ -126,7 +148,7 @@ class PredictiveValidityViewSet(ViewSet):
     @extend_schema(
         parameters=[
             ValidityQuerySerializer,
-            OpenApiParameter("X-Purpose", OpenApiTypes.STR, OpenApiParameter.HEADER, required=True, enum=[ANALYTICS]),
+            _PURPOSE,
         ],
         responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT, 403: OpenApiTypes.OBJECT},
     )

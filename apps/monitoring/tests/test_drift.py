@@ -171,15 +171,20 @@ class DriftReadTest(APITestCase):
         cls.privacy.groups.add(Group.objects.get(name="Privacy Officer"))
         purposes_switched_on("analytics", roles_for=[cls.privacy])
 
-    def test_the_privacy_officer_reads_drift_reports_through_the_api(self):
-        response = self.client_for(self.privacy, purpose=None).get(reverse("v1:driftreport-list"))
+    def test_the_privacy_officer_reads_drift_reports_through_the_api_for_analytics(self):
+        response = self.client_for(self.privacy, purpose="analytics").get(reverse("v1:driftreport-list"))
         self.assertEqual(response.status_code, 200)
         self.assertEqual(response.json()["results"][0]["iso_week"], self.report.iso_week)
+        self.assertEqual(
+            self.client_for(self.privacy, purpose=None).get(reverse("v1:driftreport-list")).status_code, 403
+        )
 
     def test_the_outsider_lists_nothing_and_gets_404_on_a_report(self):
-        client = self.client_for(self.outsider)
+        purposes_switched_on("analytics", roles_for=[self.outsider])
+        client = self.client_for(self.outsider, purpose="analytics")
         self.assertEqual(client.get(reverse("v1:driftreport-list")).json()["count"], 0)
         self.assertEqual(client.get(reverse("v1:driftreport-detail", args=[self.report.pk])).status_code, 404)
+        self.assertEqual(self.client_for(None).get(reverse("v1:driftreport-list")).status_code, 401)
 
     def test_the_drift_page_shows_the_heat_table_and_the_alert(self):
         self.client.force_login(self.privacy)

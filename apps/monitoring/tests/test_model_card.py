@@ -69,6 +69,18 @@ class ModelCardTest(APITestCase):
             self.assertIn(expected, titles)
         self.assertEqual(card["drift"]["reports"][0]["status"], "watch")
 
+    def test_active_periods_come_from_the_audit_log(self):
+        from apps.scoring.services import scoring_model_activate
+
+        other = ScoringModel.objects.create(name="Lexicon", engine="lexicon")
+        first = ScoringModel.objects.create(name="Linear again", engine="linear")
+        scoring_model_activate(scoring_model=first)
+        scoring_model_activate(scoring_model=other)
+        (period,) = modelcard.active_periods(first)
+        (later,) = modelcard.active_periods(other)
+        self.assertEqual(period["until"], later["from"])
+        self.assertIsNone(later["until"])
+
     def test_evaluation_runs_on_company_data_appear_with_error_rates(self):
         run = types.SimpleNamespace(
             created_at=timezone.now(),

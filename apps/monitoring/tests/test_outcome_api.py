@@ -64,6 +64,11 @@ class OutcomeWriteTest(APITestCase):
         self.assertIn("kind", body["results"][0]["errors"])
         self.assertEqual(AccountOutcome.objects.count(), 0)
 
+    def test_partial_with_no_valid_item_is_a_400_and_says_nothing_was_written(self):
+        response = self.client_for(self.owner).post(f"{self.url}?partial=1", [self.item(kind="gone")], format="json")
+        self.assertEqual(response.status_code, 400)
+        self.assertFalse(response.json()["written"])
+
     def test_partial_writes_the_valid_items_with_a_207(self):
         items = [self.item(), self.item(kind="gone")]
         response = self.client_for(self.owner).post(f"{self.url}?partial=true", items, format="json")
@@ -93,7 +98,7 @@ class OutcomeWriteTest(APITestCase):
         self.assertFalse(AccountOutcome.objects.exists())
 
     def test_an_empty_or_shapeless_body_is_refused(self):
-        for body in ([], "churned", {"outcomes": "x"}):
+        for body in ([], "churned", {"outcomes": "x"}, ["churned"], [{"account_id": "9" * 40, "kind": "renewed"}]):
             response = self.client_for(self.owner).post(self.url, body, format="json")
             self.assertEqual(response.status_code, 400, body)
 

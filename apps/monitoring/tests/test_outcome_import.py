@@ -160,3 +160,13 @@ class AdminImportTest(ActorsTestCase):
         self.grant(viewer, AccountOutcome, "view")
         self.client.force_login(viewer)
         self.assertEqual(self.client.get(self.url).status_code, 403)
+
+
+class LargeCsvTest(TestCase):
+    def test_a_file_may_hold_more_rows_than_one_api_call(self):
+        account = AccountFactory(external_id="ACC-BIG")
+        today = timezone.localdate()
+        rows = [f"ACC-BIG,renewed,{(today - dt.timedelta(days=i + 1)).isoformat()},," for i in range(1001)]
+        report = services.outcomes_import_csv(data=csv_of(*rows))
+        self.assertEqual(report.count("created"), 1001)
+        self.assertEqual(AccountOutcome.objects.filter(account=account).count(), 1001)
