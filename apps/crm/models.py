@@ -188,6 +188,31 @@ class AccountEmotionDay(models.Model):
         return f"{self.account_id} {self.day}: {self.n}"
 
 
+class SegmentEmotionDay(models.Model):
+    """A segment's scored customer messages on one day, summed over its accounts: the baseline an account is
+    compared with. ``scope`` is the segment's id, or ``all`` for every account (the baseline of an account
+    without a segment). Derived from the account rollups, recomputed (never incremented) when they change."""
+
+    ALL = "all"
+
+    scope = models.CharField(_("segment id or all"), max_length=20)
+    day = models.DateField(_("day"))
+    accounts = models.PositiveIntegerField(_("accounts with messages"), default=0)
+    n = models.PositiveIntegerField(_("scored messages"), default=0)
+    negative = models.PositiveIntegerField(_("negative messages"), default=0)
+    positive = models.PositiveIntegerField(_("positive messages"), default=0)
+    valence_sum = models.FloatField(_("sum of valence"), default=0)
+
+    class Meta:
+        ordering = ["scope", "day"]
+        verbose_name = _("segment emotion day")
+        verbose_name_plural = _("segment emotion days")
+        constraints = [models.UniqueConstraint(fields=["scope", "day"], name="crm_one_rollup_per_segment_day")]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.day}: {self.n}"
+
+
 class HandoffNote(BaseModel):
     """The emotional context of an account written when it moves between teams, shown first to the next owner."""
 

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, F, FloatField, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, TruncDate
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -14,7 +14,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from apps.crm import health
-from apps.crm.models import Account, AccountEmotionDay, Contact, HandoffNote
+from apps.crm.models import Account, AccountEmotionDay, Contact, HandoffNote, SegmentEmotionDay
 
 
 def account_list(*, user, action: str = "view") -> QuerySet[Account]:
@@ -88,11 +88,18 @@ def _windows(today: dt.date) -> dict[str, tuple[dt.date, dt.date]]:
 
 
 def _window_sums(prefix: str, first: dt.date, last: dt.date) -> dict:
-    in_window = Q(emotion_days__day__gte=first, emotion_days__day__lte=last)
+    """Three correlated sums per window, each an index range scan of one account's rollup rows: no join, so
+    no GROUP BY over accounts × days, and the open-alert count beside them runs once per account."""
+    days = AccountEmotionDay.objects.filter(account=OuterRef("pk"), day__gte=first, day__lte=last).order_by()
+
+    def total(column: str, output):
+        summed = days.values("account").annotate(t=Sum(column)).values("t")
+        return Coalesce(Subquery(summed, output_field=output), Value(0, output_field=output))
+
     return {
-        f"{prefix}_n": Coalesce(Sum("emotion_days__n", filter=in_window), 0),
-        f"{prefix}_vsum": Coalesce(Sum("emotion_days__valence_sum", filter=in_window), 0.0),
-        f"{prefix}_neg": Coalesce(Sum("emotion_days__negative", filter=in_window), 0),
+        f"{prefix}_n": total("n", IntegerField()),
+        f"{prefix}_vsum": total("valence_sum", FloatField()),
+        f"{prefix}_neg": total("negative", IntegerField()),
     }
 
 
@@ -316,11 +323,11 @@ def _why(explanation: dict) -> list[str]:
 
 def segment_baseline(*, account: Account, first: dt.date, last: dt.date) -> dict:
     """The valence and negative share of every account in ``account``'s segment (or of all accounts when
-    it has none) over the same days, from the rollups."""
-    days = AccountEmotionDay.objects.filter(day__gte=first, day__lte=last)
-    if account.segment_id:
-        days = days.filter(account__segment_id=account.segment_id)
-    sums = days.aggregate(n=Sum("n"), vsum=Sum("valence_sum"), neg=Sum("negative"))
+    it has none) over the same days, from the segment rollups (one row per day)."""
+    scope = str(account.segment_id) if account.segment_id else SegmentEmotionDay.ALL
+    sums = SegmentEmotionDay.objects.filter(scope=scope, day__gte=first, day__lte=last).aggregate(
+        n=Sum("n"), vsum=Sum("valence_sum"), neg=Sum("negative")
+    )
     n = sums["n"] or 0
     return {
         "segment": account.segment.name if account.segment_id else str(_("All accounts")),

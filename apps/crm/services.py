@@ -14,7 +14,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.shortcuts import assign_perm, remove_perm
 
-from apps.crm.models import Account, AccountEmotionDay, Contact, ContactIdentity, HandoffNote, Segment
+from apps.crm.models import (
+    Account,
+    AccountEmotionDay,
+    Contact,
+    ContactIdentity,
+    HandoffNote,
+    Segment,
+    SegmentEmotionDay,
+)
 
 #: What an account manager may do with the accounts assigned to them.
 MANAGER_PERMISSIONS = ("crm.view_account", "crm.change_account")
@@ -46,12 +54,16 @@ def account_create(**fields) -> Account:
 @transaction.atomic
 def account_update(*, account: Account, **fields) -> Account:
     """Change an account; a new account manager gains access and the previous one loses it."""
-    previous_manager_id = Account.objects.filter(pk=account.pk).values_list("account_manager_id", flat=True).first()
+    previous_manager_id, previous_segment_id = Account.objects.filter(pk=account.pk).values_list(
+        "account_manager_id", "segment_id"
+    ).first() or (None, None)
     for key, value in fields.items():
         setattr(account, key, value)
     account.full_clean()
     account.save()
     _grant_manager(account, previous_manager_id)
+    if previous_segment_id != account.segment_id:  # its days now count in another segment's baseline
+        segment_rollups_refresh(days=AccountEmotionDay.objects.filter(account=account).values_list("day", flat=True))
     return account
 
 
@@ -133,7 +145,57 @@ def account_rollups_refresh(*, account_days: Iterable[tuple[int, dt.date]]) -> i
         wanted = {(a, d) for a in chunk for d in by_account[a]}
         rows = {key: row for key, row in _fold(scores).items() if key in wanted}
         _store_rollups(rows.values(), empty={a: by_account[a] for a in chunk})
+    segment_rollups_refresh(days={day for _account, day in keys})
     return len(keys)
+
+
+def segment_rollups_refresh(*, days: Iterable[dt.date] | None = None) -> int:
+    """Recompute the segment (and all-accounts) rows of ``days`` (default: every day) from the account rollups.
+
+    Idempotent and safe beside a concurrent refresh (upserts; rows whose sums vanished are deleted).
+    Returns the rows written.
+    """
+    days = None if days is None else sorted(set(days))
+    if days is not None and not days:
+        return 0
+    source = AccountEmotionDay.objects.all() if days is None else AccountEmotionDay.objects.filter(day__in=days)
+    sums = {"accounts": Count("id"), "n": Sum("n"), "negative": Sum("negative"), "positive": Sum("positive")}
+    sums["valence_sum"] = Sum("valence_sum")
+    rows = {}
+    for g in source.values("day", "account__segment_id").annotate(**sums).order_by().iterator():
+        if g["account__segment_id"] is not None:
+            scope = str(g["account__segment_id"])
+            rows[scope, g["day"]] = _segment_row(scope, g)
+    for g in source.values("day").annotate(**sums).order_by().iterator():
+        rows[SegmentEmotionDay.ALL, g["day"]] = _segment_row(SegmentEmotionDay.ALL, g)
+    with transaction.atomic():
+        if rows:
+            SegmentEmotionDay.objects.bulk_create(
+                rows.values(),
+                update_conflicts=True,
+                unique_fields=["scope", "day"],
+                update_fields=["accounts", "n", "negative", "positive", "valence_sum"],
+                batch_size=2000,
+            )
+        stale = SegmentEmotionDay.objects.all() if days is None else SegmentEmotionDay.objects.filter(day__in=days)
+        keep = {}
+        for scope, day in rows:
+            keep.setdefault(day, []).append(scope)
+        for day in set(stale.values_list("day", flat=True).distinct()):
+            stale.filter(day=day).exclude(scope__in=keep.get(day, [])).delete()
+    return len(rows)
+
+
+def _segment_row(scope: str, g: dict) -> SegmentEmotionDay:
+    return SegmentEmotionDay(
+        scope=scope,
+        day=g["day"],
+        accounts=g["accounts"],
+        n=g["n"] or 0,
+        negative=g["negative"] or 0,
+        positive=g["positive"] or 0,
+        valence_sum=round(g["valence_sum"] or 0.0, 6),
+    )
 
 
 def account_rollups_rebuild(*, account_ids: Iterable[int] | None = None) -> int:
@@ -157,6 +219,7 @@ def account_rollups_rebuild(*, account_ids: Iterable[int] | None = None) -> int:
             AccountEmotionDay.objects.filter(account_id__in=chunk).delete()
             AccountEmotionDay.objects.bulk_create(rows.values(), batch_size=2000)
         written += len(rows)
+    segment_rollups_refresh()
     return written
 
 

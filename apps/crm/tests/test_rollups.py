@@ -128,3 +128,35 @@ class RollupsFollowScoresTest(TestCase):
         services.account_rollups_rebuild()
         subject_erase(contact=self.contact)
         self.assertFalse(AccountEmotionDay.objects.filter(account=self.account).exists())
+
+
+class SegmentRollupTest(TestCase):
+    def test_the_baseline_sums_the_segments_accounts_and_follows_a_segment_change(self):
+        from apps.crm.models import SegmentEmotionDay
+        from apps.crm.selectors import segment_baseline
+        from tests.factories import SegmentFactory
+
+        retail, banks = SegmentFactory(name="Retail"), SegmentFactory(name="Banks")
+        a = AccountFactory(segment=retail)
+        b = AccountFactory(segment=retail)
+        c = AccountFactory(segment=banks)
+        scored(a, dominant="anger", valence=-0.8)
+        scored(b, dominant="joy", valence=0.6)
+        scored(c, dominant="joy", valence=1.0)
+        services.account_rollups_rebuild()
+        today = timezone.localdate()
+        row = SegmentEmotionDay.objects.get(scope=str(retail.pk), day=today)
+        self.assertEqual((row.accounts, row.n, row.negative, row.positive), (2, 2, 1, 1))
+        self.assertEqual(SegmentEmotionDay.objects.get(scope="all", day=today).n, 3)
+        baseline = segment_baseline(account=a, first=today, last=today)
+        self.assertEqual((baseline["segment"], baseline["n"], baseline["negative_share"]), ("Retail", 2, 0.5))
+        self.assertAlmostEqual(baseline["valence"], -0.1)
+
+        services.account_update(account=b, segment=banks)
+        self.assertEqual(SegmentEmotionDay.objects.get(scope=str(retail.pk), day=today).n, 1)
+        self.assertEqual(SegmentEmotionDay.objects.get(scope=str(banks.pk), day=today).n, 2)
+        # A refresh (scoring path) keeps the segment rows in step too.
+        scored(c, dominant="anger", valence=-0.9)
+        services.account_rollups_refresh(account_days={(c.pk, today)})
+        self.assertEqual(SegmentEmotionDay.objects.get(scope=str(banks.pk), day=today).n, 3)
+        self.assertEqual(SegmentEmotionDay.objects.get(scope="all", day=today).n, 4)
