@@ -213,3 +213,25 @@ class SamplingNoiseTest(TestCase):
         self.assertEqual(drift.status_for(0.46, 6, 6, policy, p_value), "watch")
         self.assertEqual(drift.status_for(0.46, 600, 600, policy, 1e-9), "drift")
         self.assertEqual(drift.status_for(0.46, 3, 600, policy, 1e-9), "insufficient")
+
+
+class GoldContractTest(TestCase):
+    """Against the validation app's real selector (the contract), not a stand-in."""
+
+    def test_annotated_accuracy_reads_the_validation_apps_gold_labels(self):
+        from apps.validation.choices import GoldSource
+        from apps.validation.models import GoldLabel
+
+        source, account = SourceFactory(platform="zendesk"), AccountFactory()
+        scores = [
+            scored_message(
+                account=account, source=source, when=at(SHIFTED + dt.timedelta(days=i % 5)), dominant="anger"
+            )
+            for i in range(4)
+        ]
+        for score, labels in zip(scores, (["anger"], ["anger", "disgust"], ["joy"], ["sadness"]), strict=True):
+            GoldLabel.objects.create(
+                message=score.message, labels=labels, source=GoldSource.values[0], decided_at=timezone.now()
+            )
+        (report,) = services.drift_week_compute(week_start=SHIFTED)
+        self.assertEqual((report.gold_n, report.gold_accuracy), (4, 0.5))
