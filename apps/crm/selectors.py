@@ -416,7 +416,7 @@ def account_context(
     top = list(
         scores.select_related("message__contact", "message__source")
         .defer("scores", "business_scores", "message__metadata", "message__self_reported")
-        .order_by(F("intensity").desc(nulls_last=True), "-message_created_at", "-id")[:DRIVERS]
+        .order_by(F("intensity").desc(nulls_last=True), "-message_created_at")[:DRIVERS]
     )
     drivers = [
         Driver(
