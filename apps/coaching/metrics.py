@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from django.db.models import CharField, FilteredRelation, Min, Q, Value
 from django.db.models.functions import Cast, Coalesce, Concat, Lower, NullIf
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from apps.sources.choices import AuthorRole, MessageStatus
@@ -122,11 +123,13 @@ EXPLANATIONS: dict[str, dict[str, str]] = {
     },
     "recovery_rate": {
         "label": _("Recovery rate"),
-        "what": _(
-            "Of the conversations whose customer started negative (valence below %(neg)s) and wrote again after "
-            "the agent's first reply, the share whose last customer message was neutral or positive."
-        )
-        % {"neg": NEGATIVE_BELOW},
+        "what": format_lazy(
+            _(
+                "Of the conversations whose customer started negative (valence below {neg}) and wrote again after "
+                "the agent's first reply, the share whose last customer message was neutral or positive."
+            ),
+            neg=NEGATIVE_BELOW,
+        ),
         "why": _("Turning a bad moment around is what builds the relationship; it rewards the hard conversations."),
         "mislead": _(
             "A customer who stops writing has no known outcome and is left out; scores are estimates from text, "
@@ -141,11 +144,13 @@ EXPLANATIONS: dict[str, dict[str, str]] = {
     },
     "repeat_contact_rate": {
         "label": _("Repeat contact"),
-        "what": _(
-            "Share of conversations whose customer opened another thread within %(days)s days after the agent's "
-            "last reply."
-        )
-        % {"days": REPEAT_CONTACT_DAYS},
+        "what": format_lazy(
+            _(
+                "Share of conversations whose customer opened another thread within {days} days after the "
+                "agent's last reply."
+            ),
+            days=REPEAT_CONTACT_DAYS,
+        ),
         "why": _("A problem solved for good does not come back; lower is usually better."),
         "mislead": _(
             "Customers also come back with new, unrelated questions, or because a colleague asked them to; "
@@ -169,26 +174,32 @@ EXPLANATIONS: dict[str, dict[str, str]] = {
     },
     "hostile": {
         "label": _("Hostile conversations"),
-        "what": _(
-            "Conversations whose customer's first scored message was dominated by anger or disgust, or had a "
-            "valence of %(hostile)s or lower."
-        )
-        % {"hostile": HOSTILE_VALENCE},
+        "what": format_lazy(
+            _(
+                "Conversations whose customer's first scored message was dominated by anger or disgust, or had a "
+                "valence of {hostile} or lower."
+            ),
+            hostile=HOSTILE_VALENCE,
+        ),
         "why": _("Exposure to distress is a load on the agent: supervisors use it to offer support, not to judge."),
         "mislead": _("Routing decides most of it; a high figure says something about the queue, not the agent."),
     },
     "longest_hostile_run": {
         "label": _("Longest run of hostile conversations"),
-        "what": _(
-            "The most hostile conversations in a row, in the order the agent first replied to them; per shift "
-            "(no gap over %(gap)s hours between the agent's messages) as well as over the period."
-        )
-        % {"gap": SHIFT_GAP_HOURS},
-        "why": _(
-            "Several hostile conversations back to back, with no break, is when a check-in or a rotation helps "
-            "most. %(run)s in a row within one shift raises the support flag."
-        )
-        % {"run": EXPOSURE_RUN_FLAG},
+        "what": format_lazy(
+            _(
+                "The most hostile conversations in a row, in the order the agent first replied to them; per shift "
+                "(no gap over {gap} hours between the agent's messages) as well as over the period."
+            ),
+            gap=SHIFT_GAP_HOURS,
+        ),
+        "why": format_lazy(
+            _(
+                "Several hostile conversations back to back, with no break, is when a check-in or a rotation helps "
+                "most. {run} in a row within one shift raises the support flag."
+            ),
+            run=EXPOSURE_RUN_FLAG,
+        ),
         "mislead": _("Shifts are inferred from message times, not from the rota."),
     },
 }
