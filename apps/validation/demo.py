@@ -103,9 +103,9 @@ def _seed_batch(users):
         for user, labels in ((ana, ana_labels), (ben, ben_labels)):
             services.annotation_submit(item=item, user=user, labels=labels, duration_ms=3000 + 150 * n)
     if lead is not None and lead.has_perm("validation.adjudicate_goldlabel"):
-        # half of the disagreements decided (for Ana's reading), the rest left on the adjudication page
+        # half of the disagreements decided (alternately for Ana's and Ben's reading), the rest left on the page
         waiting = list(batch.items.filter(status="adjudication").order_by("position"))
-        for item in waiting[: len(waiting) // 2]:
-            labels = item.annotations.get(annotator=ana).labels
+        for n, item in enumerate(waiting[: len(waiting) // 2]):
+            labels = item.annotations.get(annotator=ben if n % 2 else ana).labels
             services.gold_decide(item=item, labels=labels, user=lead, note="demo adjudication")
     return batch

@@ -478,7 +478,12 @@ def evaluation_run_create(
     gold = list(selectors.gold_for_evaluation(gold_ids=gold_ids))
     if not gold:
         raise ValidationError(_("There are no gold labels to evaluate against yet: annotate and adjudicate first."))
-    engine = _engine_for(scoring_model)
+    from apps.scoring.engines.base import EngineUnavailable
+
+    try:
+        engine = _engine_for(scoring_model)
+    except (EngineUnavailable, ValueError, OSError) as exc:
+        raise ValidationError(_("The model could not be loaded: %(e)s") % {"e": exc}) from None
     rows = evaluation_rows(engine=engine, gold=gold)
     run = EvaluationRun(
         scoring_model=scoring_model,
@@ -598,9 +603,22 @@ def calibration_execute(*, run_id: int) -> CalibrationRun:
     return run
 
 
+def _train_into(folder: Path, *, data: Path, seed: int, gold: list[GoldLabel]) -> None:
+    from apps.scoring.ml.train_linear import train
+
+    train(
+        data / "train.tsv",
+        data / "dev.tsv",
+        data / "labels.txt",
+        folder,
+        seed=seed,
+        params=dict(getattr(settings, "CALIBRATION_TRAIN_PARAMS", {})),
+        extra=[(g.message.text, list(g.labels)) for g in gold],
+    )
+
+
 def _calibrate(run: CalibrationRun) -> None:
     from apps.scoring.engines import build_engine
-    from apps.scoring.ml.train_linear import train
 
     data = calibration_data_dir()
     missing = [n for n in ("train.tsv", "dev.tsv", "labels.txt") if not (data / n).exists()]
@@ -616,15 +634,11 @@ def _calibrate(run: CalibrationRun) -> None:
     store.mkdir(parents=True, exist_ok=True)
     scratch = store / f".calibration-{run.pk}"
     shutil.rmtree(scratch, ignore_errors=True)
-    train(
-        data / "train.tsv",
-        data / "dev.tsv",
-        data / "labels.txt",
-        scratch,
-        seed=seed,
-        params=dict(getattr(settings, "CALIBRATION_TRAIN_PARAMS", {})),
-        extra=[(g.message.text, list(g.labels)) for g in training_part],
-    )
+    try:
+        _train_into(scratch, data=data, seed=seed, gold=training_part)
+    except BaseException:
+        shutil.rmtree(scratch, ignore_errors=True)  # no half-written artifact is left in the store
+        raise
     engine = build_engine("linear", {"artifact_dir": str(scratch)})
     final = store / engine.version
     if final.exists():  # the very same model was trained before: keep the first copy
