@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Case, ExpressionWrapper, F, FloatField, Value, When
-from django.db.models.functions import Cast, Round
+from django.db.models import F, FloatField, Value
+from django.db.models.functions import Cast, NullIf, Round
 from django.utils.translation import gettext_lazy as _
 
 #: A message at or below this valence counts as negative, at or above POSITIVE_VALENCE as positive.
@@ -47,9 +47,12 @@ def health_of(n: int, valence_sum: float, negative: int) -> int | None:
 
 
 def health_expression(n: str, valence_sum: str, negative: str):
-    """``health_of`` as an ORM expression over three annotations (NULL without messages), for sorting in SQL."""
-    n_f = Cast(F(n), FloatField())
-    value = ExpressionWrapper(
+    """``health_of`` as an ORM expression over three annotations (NULL without messages), for sorting in SQL.
+
+    NULLIF makes "no messages" NULL without a CASE, so each sum appears as few times as possible in the SQL
+    (the sums are correlated subqueries, and every mention is evaluated)."""
+    n_f = NullIf(Cast(F(n), FloatField()), Value(0.0))
+    return Round(
         Value(100.0)
         * (
             Value(VALENCE_WEIGHT) * (F(valence_sum) / n_f + Value(1.0)) / Value(2.0)
@@ -57,7 +60,6 @@ def health_expression(n: str, valence_sum: str, negative: str):
         ),
         output_field=FloatField(),
     )
-    return Case(When(**{f"{n}__gt": 0}, then=Round(value)), default=None, output_field=FloatField())
 
 
 @dataclass(frozen=True)

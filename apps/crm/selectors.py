@@ -141,20 +141,20 @@ def workspace_accounts(
         .annotate(c=Count("pk"))
         .values("c")
     )
+    # alias(), not annotate(): a sum is computed only where health, the sort or a filter mentions it.
+    sums = {**_window_sums("cur", *w["current"]), **_window_sums("rec", *w["recent"])}
+    sums.update(_window_sums("prev", *w["previous"]))
     accounts = (
         account_list(user=user)
+        .alias(**sums)
         .annotate(
-            **_window_sums("cur", *w["current"]),
-            **_window_sums("rec", *w["recent"]),
-            **_window_sums("prev", *w["previous"]),
+            current_n=F("cur_n"),
             open_alerts=Coalesce(Subquery(open_alerts, output_field=IntegerField()), 0),
-        )
-        .annotate(
             health=health.health_expression("cur_n", "cur_vsum", "cur_neg"),
             health_recent=health.health_expression("rec_n", "rec_vsum", "rec_neg"),
             health_previous=health.health_expression("prev_n", "prev_vsum", "prev_neg"),
         )
-        .annotate(trend_delta=F("health_recent") - F("health_previous"))
+        .alias(trend_delta=F("health_recent") - F("health_previous"))
     )
     if q.strip():
         accounts = accounts.filter(name__icontains=q.strip())

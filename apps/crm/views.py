@@ -95,7 +95,7 @@ def _row(account: Account) -> dict:
     return {
         "account": account,
         "health": current,
-        "n": account.cur_n,
+        "n": account.current_n,
         "trend": trend,
         "open_alerts": account.open_alerts,
         "at_risk": health.is_at_risk(current, trend),
