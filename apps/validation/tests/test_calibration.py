@@ -128,3 +128,36 @@ class CalibrationTests(TestCase):
         # the held-out gold labels are new sentences: the candidate must generalise the word, not recall a row
         gold_texts = set(GoldLabel.objects.values_list("message__text", flat=True))
         self.assertFalse(gold_texts & {f.format(w=w) for f in FILLERS for w in NONSENSE.values()})
+
+
+class TrainWithExtraExamplesTests(TestCase):
+    def test_extra_examples_are_recorded_in_the_provenance_and_absent_without_them(self):
+        import json
+
+        tmp = Path(tempfile.mkdtemp(prefix="eh-extra-"))
+        self.addCleanup(shutil.rmtree, tmp, ignore_errors=True)
+        tiny_training_data(tmp / "data")
+        d = tmp / "data"
+        train(d / "train.tsv", d / "dev.tsv", d / "labels.txt", tmp / "plain", params=TINY_PARAMS)
+        train(
+            d / "train.tsv",
+            d / "dev.tsv",
+            d / "labels.txt",
+            tmp / "extra",
+            params=TINY_PARAMS,
+            extra=[("a brand new zorblax sentence", ["anger"])],
+        )
+        plain = json.loads((tmp / "plain" / "meta.json").read_text())["training"]
+        extra = json.loads((tmp / "extra" / "meta.json").read_text())["training"]
+        self.assertNotIn("n_extra", plain)
+        self.assertEqual(extra["n_extra"], 1)
+        self.assertEqual(extra["n_train"], plain["n_train"] + 1)
+        with self.assertRaises(ValueError):
+            train(
+                d / "train.tsv",
+                d / "dev.tsv",
+                d / "labels.txt",
+                tmp / "bad",
+                params=TINY_PARAMS,
+                extra=[("x", ["rage"])],
+            )
