@@ -44,6 +44,10 @@ class TimelineChart:
     def bottom(self) -> int:
         return self.top + self.plot_height
 
+    @property
+    def mid_y(self) -> float:
+        return self.top + self.plot_height / 2
+
 
 def _nice_max(value: int) -> int:
     for step in (4, 8, 12, 20, 40, 60, 100, 200, 400, 600, 1000, 2000, 4000, 10000):

@@ -86,7 +86,7 @@ class Trend:
 
     @property
     def arrow(self) -> str:
-        return {"up": "▲", "down": "▼", "steady": "▶", "unknown": "·"}[self.direction]
+        return {"up": "▲", "down": "▼", "steady": "▶", "unknown": "—"}[self.direction]
 
 
 def is_at_risk(health: int | None, trend: Trend) -> bool:
