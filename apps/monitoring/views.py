@@ -139,12 +139,14 @@ def drift(request):
         ]
     else:
         detail_rows, bins = [], []
+    card_model = ScoringModel.objects.filter(version=version).order_by("-is_active").first() if version else None
     return render(
         request,
         "monitoring/drift.html",
         {
             "versions": versions,
             "version": version,
+            "card_model": card_model,
             "weeks": weeks,
             "rows": rows,
             "policy": DriftSettings.current(),
