@@ -340,7 +340,10 @@ def drift_alert_raise(*, report_id: int, threshold: float, notify: bool = True) 
                 "threshold": threshold,
                 "n": report.n_messages,
             }
-            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients, fail_silently=True)
+            # Only once the alert is stored: a rolled-back alert must not have emailed anyone.
+            transaction.on_commit(
+                lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients, fail_silently=True)
+            )
         alert.notified = recipients
         alert.save(update_fields=["notified", "updated"])
     logger.warning("drift alert: %s", alert)
