@@ -68,8 +68,9 @@ def _text(item: Mapping, key: str) -> str:
     return "" if value is None else str(value).strip()
 
 
-def _parse(item: Mapping, accounts: dict[str, Account], ids: dict[int, Account]) -> tuple[dict, dict]:
-    """The fields of one item, or errors saying what is wrong with it."""
+def _parse(item: Mapping, accounts: dict[str, Account], ids: dict[int, Account], scoped: bool) -> tuple[dict, dict]:
+    """The fields of one item, or errors saying what is wrong with it (``scoped``: the accounts are those a user
+    may see, and the error says so rather than whether the account exists)."""
     errors: dict[str, list[str]] = {}
     fields: dict = {}
     ext, pk = _text(item, "account_external_id"), _text(item, "account_id") or _text(item, "account")
@@ -77,11 +78,21 @@ def _parse(item: Mapping, accounts: dict[str, Account], ids: dict[int, Account])
     if ext:
         account = accounts.get(ext)
         if account is None:
-            errors["account_external_id"] = [_("No account with external id %(v)r that you may see.") % {"v": ext}]
+            errors["account_external_id"] = [
+                (
+                    _("No account with external id %(v)r that you may see.")
+                    if scoped
+                    else _("No account with external id %(v)r.")
+                )
+                % {"v": ext}
+            ]
     elif pk:
         account = ids.get(int(pk)) if pk.isdigit() else None
         if account is None:
-            errors["account_id"] = [_("No account with id %(v)r that you may see.") % {"v": pk}]
+            errors["account_id"] = [
+                (_("No account with id %(v)r that you may see.") if scoped else _("No account with id %(v)r."))
+                % {"v": pk}
+            ]
     else:
         errors["account_external_id"] = [_("Give account_external_id or account_id.")]
     fields["account"] = account
@@ -174,7 +185,7 @@ def outcomes_record(
         if not isinstance(item, Mapping):
             parsed.append((row, {}, {"non_field_errors": [_("Each outcome is an object.")]}))
             continue
-        fields, errors = _parse(item, by_ext, by_pk)
+        fields, errors = _parse(item, by_ext, by_pk, scoped=user is not None)
         if not errors:
             key = (fields["account"].pk, fields["kind"], fields["occurred_on"])
             if key in seen:
