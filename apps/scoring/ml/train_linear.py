@@ -293,6 +293,11 @@ def train(
     BLAS runs on one thread: a multi-threaded reduction may sum in another order on another machine,
     and the artifact must come out byte for byte the same everywhere.
     """
+    # scipy's OpenBLAS and scikit-learn's OpenMP are separate libraries loaded on first import: load them before
+    # limiting, or the limit misses them and the result depends on the machine's core count.
+    import scipy.sparse  # noqa: F401
+    import sklearn.linear_model
+    import sklearn.svm  # noqa: F401
     from threadpoolctl import threadpool_limits
 
     with threadpool_limits(limits=1):
