@@ -29,13 +29,13 @@ def quality_assurance_bound(resource: str, *, perm: str):
             if not decision.allowed:
                 raise PermissionDenied(decision.reason)
             response = view(request, *args, **kwargs)
-            accounts, contacts = getattr(request, "accessed", ((), ()))
+            accounts, contacts = ({x for x in ids if x is not None} for ids in getattr(request, "accessed", ((), ())))
             if decision.log is not None and (accounts or contacts):
                 governance.access_update(
                     log=decision.log,
                     account_ids=accounts,
                     contact_ids=contacts,
-                    count=len(set(accounts)) + len(set(contacts)),
+                    count=len(accounts) + len(contacts),
                 )
             return response
 

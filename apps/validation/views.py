@@ -175,7 +175,8 @@ def annotate(request):
     item = services.item_claim(user=request.user, batch=batch)
     context_message = None
     if item is not None:
-        request.accessed = ([item.message.account_id] if item.message.account_id else [], [])
+        message = item.message
+        request.accessed = ([message.account_id] if message.account_id else [], [message.contact_id])
         context_message = _context_message(item.message)
     return render(
         request,
@@ -213,7 +214,7 @@ def annotate_undo(request):
 def adjudicate(request):
     """``/validation/adjudicate/``: the disagreements, each with the annotators' labels side by side."""
     items = list(selectors.adjudication_queue(request.user)[:50])
-    request.accessed = ([i.message.account_id for i in items if i.message.account_id], [])
+    request.accessed = ([i.message.account_id for i in items], [i.message.contact_id for i in items])
     return render(
         request,
         "validation/adjudicate.html",
