@@ -316,6 +316,26 @@ def seed(*, accounts: int = 300, messages: int = 4000, now: dt.datetime | None =
     }
 
 
+#: The apps' own demo seeds, in order: each runs after the core data (and the ones before it) exists.
+APP_SEEDS = (
+    "apps.crm.demo",  # rollups, agents' grants, handoff notes
+    "apps.responses.demo",  # the response template library
+    "apps.coaching.demo",  # a support team, its agents' conversations and reviews
+    "apps.validation.demo",  # annotators, a labelled batch, gold labels, an evaluation run
+    "apps.monitoring.demo",  # outcomes, an outage week, drift reports, the model card's model
+)
+
+
+def seed_everything(*, accounts: int = 300, messages: int = 4000) -> dict[str, int]:
+    """The core demo data, then every app's demo seed; returns the counts each reported."""
+    from importlib import import_module
+
+    counts = seed(accounts=accounts, messages=messages)
+    for module in APP_SEEDS:
+        counts.update(import_module(module).seed())
+    return counts
+
+
 def _seed_accounts(rng, count, segments, managers, now) -> list[Account]:
     existing = {a.external_id: a for a in Account.objects.filter(external_id__startswith="DEMO-")}
     tiers = (
