@@ -54,11 +54,11 @@ def seed(*, today: dt.date | None = None) -> dict[str, int]:
             manager = users.get(username)
             if manager is None:
                 continue
-            worst = list(
-                selectors.workspace_accounts(user=manager, sort="health", today=today).filter(
-                    external_id__startswith="DEMO-", health__isnull=False
-                )[:3]
-            )
+            worst = [
+                r.account
+                for r in selectors.workspace_rows(user=manager, sort="health", today=today)
+                if r.health is not None and (r.account.external_id or "").startswith("DEMO-")
+            ][:3]
             # Written by the agent who handled the tickets (granted the account), for the manager who takes over.
             author = users.get("agent.dana") or manager
             for account in worst:

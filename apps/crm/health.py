@@ -12,8 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import F, FloatField, Value
-from django.db.models.functions import Cast, NullIf, Round
 from django.utils.translation import gettext_lazy as _
 
 #: A message at or below this valence counts as negative, at or above POSITIVE_VALENCE as positive.
@@ -44,22 +42,6 @@ def health_of(n: int, valence_sum: float, negative: int) -> int | None:
         return None
     mean = valence_sum / n
     return round(100 * (VALENCE_WEIGHT * (mean + 1) / 2 + NEGATIVE_WEIGHT * (1 - negative / n)))
-
-
-def health_expression(n: str, valence_sum: str, negative: str):
-    """``health_of`` as an ORM expression over three annotations (NULL without messages), for sorting in SQL.
-
-    NULLIF makes "no messages" NULL without a CASE, so each sum appears as few times as possible in the SQL
-    (the sums are correlated subqueries, and every mention is evaluated)."""
-    n_f = NullIf(Cast(F(n), FloatField()), Value(0.0))
-    return Round(
-        Value(100.0)
-        * (
-            Value(VALENCE_WEIGHT) * (F(valence_sum) / n_f + Value(1.0)) / Value(2.0)
-            + Value(NEGATIVE_WEIGHT) * (Value(1.0) - Cast(F(negative), FloatField()) / n_f)
-        ),
-        output_field=FloatField(),
-    )
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,8 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, FloatField, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models.functions import TruncDate
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.text import Truncator
@@ -87,34 +87,26 @@ def _windows(today: dt.date) -> dict[str, tuple[dt.date, dt.date]]:
     }
 
 
-def _window_sums(prefix: str, first: dt.date, last: dt.date) -> dict:
-    """Three correlated sums per window, each an index range scan of one account's rollup rows: no join, so
-    no GROUP BY over accounts × days, and the open-alert count beside them runs once per account."""
-    days = AccountEmotionDay.objects.filter(account=OuterRef("pk"), day__gte=first, day__lte=last).order_by()
-
-    def total(column: str, output):
-        summed = days.values("account").annotate(t=Sum(column)).values("t")
-        return Coalesce(Subquery(summed, output_field=output), Value(0, output_field=output))
-
-    return {
-        f"{prefix}_n": total("n", IntegerField()),
-        f"{prefix}_vsum": total("valence_sum", FloatField()),
-        f"{prefix}_neg": total("negative", IntegerField()),
-    }
+#: The columns "My accounts" sorts by.
+WORKSPACE_SORTS = ("name", "tier", "stage", "health", "trend", "alerts")
 
 
-#: The columns "My accounts" sorts by: query value → ORM ordering (nulls last, then name for stable pages).
-WORKSPACE_SORTS = {
-    "name": "name",
-    "tier": "tier",
-    "stage": "journey_stage",
-    "health": "health",
-    "trend": "trend_delta",
-    "alerts": "open_alerts",
-}
+@dataclass
+class WorkspaceRow:
+    """One line of "My accounts"."""
+
+    account: Account
+    health: int | None
+    n: int
+    trend: health.Trend
+    open_alerts: int
+
+    @property
+    def at_risk(self) -> bool:
+        return health.is_at_risk(self.health, self.trend)
 
 
-def workspace_accounts(
+def workspace_rows(
     *,
     user,
     q: str = "",
@@ -124,37 +116,22 @@ def workspace_accounts(
     sort: str = "health",
     descending: bool = False,
     today: dt.date | None = None,
-) -> QuerySet[Account]:
-    """ "My accounts": the accounts ``user`` may see, each annotated in one query from the rollups with
-    ``health`` (last 30 days), ``health_recent`` / ``health_previous`` and ``trend_delta`` (14 days against
-    the 14 before), ``current_n`` and ``open_alerts`` (open or acknowledged alerts the user may see)."""
+) -> list[WorkspaceRow]:
+    """ "My accounts": the accounts ``user`` may see, each with its health (last 30 days), trend (14 days against
+    the 14 before) and open alerts (open or acknowledged, that the user may see), filtered and sorted.
+
+    Three queries whatever the number of accounts: the accounts, one grouped sum of their rollup rows over the
+    last 28–30 days, one grouped count of their open alerts. Sorting and the "at risk" filter run here, on
+    at most a few thousand small rows: a single SQL statement with a correlated sum per account and window
+    was estimated so costly that PostgreSQL JIT-compiled it (about 2 s of compilation per page).
+    """
     from apps.alerts.choices import ACTIVE_STATUSES
     from apps.alerts.selectors import alerts_visible_to
 
     today = today or timezone.localdate()
     w = _windows(today)
-    open_alerts = (
-        alerts_visible_to(user)
-        .filter(account=OuterRef("pk"), status__in=ACTIVE_STATUSES)
-        .order_by()
-        .values("account")
-        .annotate(c=Count("pk"))
-        .values("c")
-    )
-    # alias(), not annotate(): a sum is computed only where health, the sort or a filter mentions it.
-    sums = {**_window_sums("cur", *w["current"]), **_window_sums("rec", *w["recent"])}
-    sums.update(_window_sums("prev", *w["previous"]))
-    accounts = (
-        account_list(user=user)
-        .alias(**sums)
-        .annotate(
-            current_n=F("cur_n"),
-            open_alerts=Coalesce(Subquery(open_alerts, output_field=IntegerField()), 0),
-            health=health.health_expression("cur_n", "cur_vsum", "cur_neg"),
-            health_recent=health.health_expression("rec_n", "rec_vsum", "rec_neg"),
-            health_previous=health.health_expression("prev_n", "prev_vsum", "prev_neg"),
-        )
-        .alias(trend_delta=F("health_recent") - F("health_previous"))
+    accounts = Account.objects.restrict(user, "view").only(
+        "id", "name", "tier", "journey_stage", "is_key_account", "external_id"
     )
     if q.strip():
         accounts = accounts.filter(name__icontains=q.strip())
@@ -162,11 +139,68 @@ def workspace_accounts(
         accounts = accounts.filter(journey_stage=stage)
     if tier:
         accounts = accounts.filter(tier=tier)
+    accounts = list(accounts.order_by("name", "pk"))
+    ids = [a.pk for a in accounts]
+
+    def window(name: str) -> Q:
+        lo, hi = w[name]
+        return Q(day__gte=lo, day__lte=hi)
+
+    sums = {}
+    for name in ("current", "recent", "previous"):
+        sums[f"{name}_n"] = Sum("n", filter=window(name))
+        sums[f"{name}_vsum"] = Sum("valence_sum", filter=window(name))
+        sums[f"{name}_neg"] = Sum("negative", filter=window(name))
+    first = min(w["current"][0], w["previous"][0])
+    totals: dict[int, dict] = {}
+    alerts: dict[int, int] = {}
+    for start in range(0, len(ids), 2000):  # bounded IN lists
+        chunk = ids[start : start + 2000]
+        rows = (
+            AccountEmotionDay.objects.filter(account_id__in=chunk, day__gte=first, day__lte=today)
+            .values("account_id")
+            .annotate(**sums)
+            .order_by()
+        )
+        totals.update({r["account_id"]: r for r in rows})
+        alerts.update(
+            alerts_visible_to(user)
+            .filter(account_id__in=chunk, status__in=ACTIVE_STATUSES)
+            .order_by()
+            .values("account_id")
+            .annotate(c=Count("pk"))
+            .values_list("account_id", "c")
+        )
+
+    def figures(t: dict, name: str) -> int | None:
+        return health.health_of(t.get(f"{name}_n") or 0, t.get(f"{name}_vsum") or 0.0, t.get(f"{name}_neg") or 0)
+
+    out = []
+    for account in accounts:
+        t = totals.get(account.pk, {})
+        out.append(
+            WorkspaceRow(
+                account=account,
+                health=figures(t, "current"),
+                n=t.get("current_n") or 0,
+                trend=health.Trend(figures(t, "recent"), figures(t, "previous")),
+                open_alerts=alerts.get(account.pk, 0),
+            )
+        )
     if at_risk:
-        accounts = accounts.filter(Q(health__lt=health.AT_RISK_HEALTH) | Q(trend_delta__lte=-health.AT_RISK_DROP))
-    field = WORKSPACE_SORTS.get(sort, "health")
-    ordering = F(field).desc(nulls_last=True) if descending else F(field).asc(nulls_last=True)
-    return accounts.order_by(ordering, "name", "pk")
+        out = [r for r in out if r.at_risk]
+    key = {
+        "name": lambda r: r.account.name.lower(),
+        "tier": lambda r: r.account.tier,
+        "stage": lambda r: r.account.journey_stage,
+        "health": lambda r: r.health,
+        "trend": lambda r: r.trend.delta,
+        "alerts": lambda r: r.open_alerts,
+    }.get(sort, lambda r: r.health)
+    known = [r for r in out if key(r) is not None]
+    unknown = [r for r in out if key(r) is None]  # no messages: last, whichever way
+    known.sort(key=key, reverse=descending)  # stable: ties keep the name order
+    return known + unknown
 
 
 @dataclass

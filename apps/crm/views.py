@@ -44,7 +44,7 @@ def account_list(request):
     filters = form.cleaned_data if form.is_valid() else {}
     sort = filters.get("sort") or "health"
     descending = filters.get("dir") == "desc"
-    accounts = selectors.workspace_accounts(
+    rows = selectors.workspace_rows(
         user=request.user,
         q=filters.get("q", ""),
         stage=filters.get("stage", ""),
@@ -53,9 +53,8 @@ def account_list(request):
         sort=sort,
         descending=descending,
     )
-    page = Paginator(accounts, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [_row(a) for a in page.object_list]
-    request.accessed = ([a.pk for a in page.object_list], [])
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    request.accessed = ([r.account.pk for r in page.object_list], [])
     kept = {k: v for k, v in request.GET.items() if k not in ("sort", "dir", "page") and v}
     columns = []
     for key, label in COLUMNS:
@@ -77,7 +76,7 @@ def account_list(request):
         {
             "form": form,
             "page": page,
-            "rows": rows,
+            "rows": page.object_list,
             "columns": columns,
             "page_query": page_query,
             "legend": health.LEGEND,
@@ -87,23 +86,6 @@ def account_list(request):
 
 def _default_dir(key: str) -> str:
     return "desc" if key == "alerts" else "asc"  # worst health, steepest fall, most alerts come first
-
-
-def _row(account: Account) -> dict:
-    trend = health.Trend(_int(account.health_recent), _int(account.health_previous))
-    current = _int(account.health)
-    return {
-        "account": account,
-        "health": current,
-        "n": account.current_n,
-        "trend": trend,
-        "open_alerts": account.open_alerts,
-        "at_risk": health.is_at_risk(current, trend),
-    }
-
-
-def _int(value) -> int | None:
-    return None if value is None else int(value)
 
 
 @login_required

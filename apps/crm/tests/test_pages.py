@@ -219,7 +219,7 @@ class MyAccountsTest(PageTestCase):
         services.account_rollups_rebuild()
 
     def names(self, response) -> list[str]:
-        return [row["account"].name for row in response.context["rows"]]
+        return [row.account.name for row in response.context["rows"]]
 
     def test_the_owner_lists_their_accounts_only_and_the_outsider_none(self):
         response = self.signed_in(self.owner).get(self.url)
@@ -229,17 +229,15 @@ class MyAccountsTest(PageTestCase):
 
     def test_rows_carry_health_trend_and_open_alerts(self):
         response = self.signed_in(self.owner).get(self.url)
-        rows = {row["account"].name: row for row in response.context["rows"]}
+        rows = {row.account.name: row for row in response.context["rows"]}
         # anger −0.8 and joy +0.6: mean −0.1, half negative → 100 × (0.6 × 0.45 + 0.4 × 0.5) = 47
-        self.assertEqual(rows["Owner's account"]["health"], 47)
-        self.assertEqual(rows["Happy Co"]["health"], 94)
-        self.assertIsNone(rows["Quiet Ltd"]["health"])
-        self.assertEqual(
-            (rows["Owner's account"]["trend"].direction, rows["Owner's account"]["trend"].delta), ("down", -82)
-        )
-        self.assertEqual(rows["Happy Co"]["trend"].direction, "unknown")  # nothing in the previous fortnight
-        self.assertEqual(rows["Owner's account"]["open_alerts"], 1)
-        self.assertEqual(rows["Happy Co"]["open_alerts"], 0)
+        self.assertEqual(rows["Owner's account"].health, 47)
+        self.assertEqual(rows["Happy Co"].health, 94)
+        self.assertIsNone(rows["Quiet Ltd"].health)
+        self.assertEqual((rows["Owner's account"].trend.direction, rows["Owner's account"].trend.delta), ("down", -82))
+        self.assertEqual(rows["Happy Co"].trend.direction, "unknown")  # nothing in the previous fortnight
+        self.assertEqual(rows["Owner's account"].open_alerts, 1)
+        self.assertEqual(rows["Happy Co"].open_alerts, 0)
 
     def test_sorting_by_health_both_ways_puts_accounts_without_messages_last(self):
         client = self.signed_in(self.owner)
