@@ -13,12 +13,18 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from emotionhub.env import env_bool, env_choice, env_int, env_list, env_str
+from emotionhub.env import env_bool, env_choice, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("EMOTIONHUB_VAR_DIR", str(BASE_DIR / "var")))
 # Where calibrated versions of the default engine are written (one folder per version).
 MODEL_STORE_DIR = Path(env_str("MODEL_STORE_DIR", str(VAR_DIR / "models")))
+# Calibration retrains the default engine on this GoEmotions-Ekman folder (train.tsv, dev.tsv, labels.txt) plus
+# the gold labels; a candidate is activated only if its macro-F1 on held-out gold is >= active - tolerance.
+CALIBRATION_DATA_DIR = Path(
+    env_str("CALIBRATION_DATA_DIR", str(BASE_DIR.parent / "shared" / "data" / "goemotions-ekman"))
+)
+CALIBRATION_TOLERANCE = env_float("CALIBRATION_TOLERANCE", 0.0)
 
 DEBUG = env_bool("DEBUG", True)
 SECRET_KEY = env_str("SECRET_KEY", "")
