@@ -6,7 +6,7 @@ from django.contrib.auth.models import Group
 
 from apps.core.testing import purposes_switched_on
 from apps.crm import services
-from apps.crm.tests.factories import scored
+from apps.crm.tests.factories import ensure_taxonomy, scored
 from apps.responses.models import TemplateUsage
 from apps.responses.services import template_save
 from tests.browser.conftest import sign_in
@@ -16,6 +16,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 
 
 def test_the_account_manager_works_an_assigned_account_and_an_unassigned_one_is_404(page):
+    ensure_taxonomy()
     manager = UserFactory(username="am.ada", first_name="Ada")
     manager.groups.add(Group.objects.get_or_create(name="Account Manager")[0])
     purposes_switched_on("support", roles_for=[manager])

@@ -68,3 +68,18 @@ def scored(
         is_current=is_current,
     )
     return message
+
+
+def ensure_taxonomy() -> None:
+    """The default emotion taxonomy (response templates target its keys; names and tie-breaks read it).
+
+    A transactional test that ran earlier in the same process may have flushed the migration's rows, as
+    ``purposes_switched_on`` notes for the purpose register; putting them back is idempotent."""
+    import importlib
+
+    from django.apps import apps as registry
+
+    from apps.scoring.taxonomy import invalidate
+
+    importlib.import_module("apps.scoring.migrations.0002_default_taxonomy").forwards(registry, None)
+    invalidate()

@@ -9,7 +9,7 @@ from guardian.shortcuts import get_perms
 from apps.core.testing import ActorsTestCase
 from apps.crm import services
 from apps.crm.models import HandoffNote
-from apps.crm.tests.factories import scored
+from apps.crm.tests.factories import ensure_taxonomy, scored
 from apps.governance.models import DataAccessLog
 from apps.governance.pages import SESSION_KEY
 from tests.factories import AccountFactory, ContactFactory, UserFactory
@@ -338,6 +338,7 @@ class SuggestedReplyTest(PageTestCase):
         from apps.responses.models import ResponseTemplate
         from apps.responses.services import template_save
 
+        ensure_taxonomy()
         template_save(
             user=None,
             name="Apology for anger",
