@@ -7,7 +7,7 @@ from django.urls import reverse
 from apps.core.testing import APITestCase
 from apps.crm import services
 from apps.crm.models import HandoffNote
-from apps.crm.tests.factories import scored
+from apps.crm.tests.factories import ensure_taxonomy, scored
 from apps.crm.tests.test_pages import open_alert
 from apps.governance.models import DataAccessLog
 from tests.factories import ContactFactory
@@ -17,6 +17,7 @@ class EmotionContextAPITest(APITestCase):
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
+        ensure_taxonomy()
         cls.contact = ContactFactory(account=cls.account, email="rita@owner.example")
         cls.vulnerable = ContactFactory(account=cls.account, email="vic@owner.example", is_vulnerable=True)
         cls.furious = scored(

@@ -39,6 +39,7 @@ class PageTestCase(ActorsTestCase):
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
+        ensure_taxonomy()
         cls.contact = ContactFactory(account=cls.account, name="Rita Furious", email="rita@owner.example")
         scored(
             cls.account,
