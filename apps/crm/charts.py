@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 WIDTH, HEIGHT = 900, 300
@@ -48,6 +50,62 @@ class TimelineChart:
     def mid_y(self) -> float:
         return self.top + self.plot_height / 2
 
+    # The marks as ready SVG: built here because hundreds of template-rendered numbers would each be localised
+    # (the slowest part of the page); coordinates are plain SVG numbers, never locale-formatted.
+    @property
+    def bars_svg(self) -> SafeString:
+        return format_html_join(
+            "",
+            '<rect class="crm-{}" x="{}" y="{}" width="{}" height="{}"><title>{}</title></rect>',
+            ((b["css"], b["x"], b["y"], b["w"], b["h"], b["title"]) for b in self.bars),
+        )
+
+    @property
+    def lines_svg(self) -> SafeString:
+        return format_html_join("", '<polyline points="{}"/>', ((line,) for line in self.lines))
+
+    @property
+    def points_svg(self) -> SafeString:
+        return format_html_join(
+            "",
+            '<circle cx="{}" cy="{}" r="3"><title>{}</title></circle>',
+            ((p["x"], p["y"], p["title"]) for p in self.points),
+        )
+
+    @property
+    def axes_svg(self) -> SafeString:
+        grid = format_html_join(
+            "",
+            '<line class="crm-grid-line" x1="{}" x2="{}" y1="{}" y2="{}"/>',
+            ((self.left, self.right, t["y"], t["y"]) for t in self.valence_ticks),
+        )
+        left = format_html_join(
+            "",
+            '<text x="{}" y="{}" text-anchor="end" dominant-baseline="middle">{}</text>',
+            ((self.left - 6, t["y"], t["label"]) for t in self.valence_ticks),
+        )
+        right = format_html_join(
+            "",
+            '<text x="{}" y="{}" text-anchor="start" dominant-baseline="middle">{}</text>',
+            ((self.right + 6, t["y"], t["label"]) for t in self.volume_ticks),
+        )
+        days = format_html_join(
+            "",
+            '<text x="{}" y="{}" text-anchor="middle">{}</text>',
+            ((t["x"], self.bottom + 16, t["label"]) for t in self.day_ticks),
+        )
+        frame = format_html(
+            '<line class="crm-zero" x1="{l}" x2="{r}" y1="{z}" y2="{z}"/>'
+            '<line x1="{l}" x2="{l}" y1="{t}" y2="{b}"/><line x1="{r}" x2="{r}" y1="{t}" y2="{b}"/>'
+            '<line x1="{l}" x2="{r}" y1="{b}" y2="{b}"/>',
+            l=self.left,
+            r=self.right,
+            t=self.top,
+            b=self.bottom,
+            z=self.zero_y,
+        )
+        return grid + frame + left + right + days
+
 
 def _nice_max(value: int) -> int:
     for step in (4, 8, 12, 20, 40, 60, 100, 200, 400, 600, 1000, 2000, 4000, 10000):
@@ -73,6 +131,9 @@ def timeline_chart(days: list[dict]) -> TimelineChart:
         return chart.plot_height * n / chart.max_volume
 
     chart.zero_y = y_valence(0)
+    parts = {"negative": _("negative"), "neutral": _("neutral"), "positive": _("positive")}
+    bar_title = _("%(day)s: %(count)s %(part)s")
+    point_title = _("%(day)s: mean valence %(valence)+.2f over %(n)s messages")
     segment: list[str] = []
     for i, d in enumerate(days):
         x = chart.left + i * slot + (slot - bar_w) / 2
@@ -92,7 +153,7 @@ def timeline_chart(days: list[dict]) -> TimelineChart:
                     "w": round(bar_w, 2),
                     "h": round(h, 2),
                     "css": css,
-                    "title": _("%(day)s: %(count)s %(part)s") % {"day": label, "count": count, "part": _(part)},
+                    "title": bar_title % {"day": label, "count": count, "part": parts[part]},
                 }
             )
         if d["valence"] is None:
@@ -106,8 +167,7 @@ def timeline_chart(days: list[dict]) -> TimelineChart:
             {
                 "x": cx,
                 "y": y,
-                "title": _("%(day)s: mean valence %(valence)+.2f over %(n)s messages")
-                % {"day": label, "valence": d["valence"], "n": d["n"]},
+                "title": point_title % {"day": label, "valence": d["valence"], "n": d["n"]},
             }
         )
     if len(segment) > 1:
