@@ -1,6 +1,6 @@
 """Train, tune and evaluate the ``linear`` engine. Django-free; scikit-learn is imported lazily.
 
-Reproduce the shipped artifact (byte for byte) with::
+Reproduce the shipped artifact (byte for byte on the same kind of CPU; elsewhere up to floating point) with::
 
     from apps.scoring.ml.train_linear import train
     train("/work/shared/data/goemotions-ekman/train.tsv",
@@ -290,8 +290,9 @@ def train(
     """Train on ``train_tsv`` (plus ``extra`` (text, labels) examples), tune thresholds, write the artifact to
     ``out_dir`` (see ``_train``).
 
-    BLAS runs on one thread: a multi-threaded reduction may sum in another order on another machine,
-    and the artifact must come out byte for byte the same everywhere.
+    BLAS runs on one thread: a multi-threaded reduction sums in another order from run to run. On one kind of
+    CPU the artifact then comes out byte for byte the same; another CPU's BLAS kernels may still differ in the
+    last bits, which ``train_default_model --check`` tells apart from a real change.
     """
     # scipy's OpenBLAS and scikit-learn's OpenMP are separate libraries loaded on first import: load them before
     # limiting, or the limit misses them and the result depends on the machine's core count.

@@ -77,6 +77,37 @@ def test_train_default_model_reproduces_an_artifact_and_notices_a_changed_one(da
         call_command("train_default_model", "--data", str(dataset), "--out", str(out), "--check", stdout=StringIO())
 
 
+def _perturb_weights(artifact, change) -> None:
+    """Rewrite weights.npy (and its checksum, as a training on another CPU would) with ``change`` applied."""
+    import hashlib
+
+    import numpy as np
+
+    weights = np.load(artifact / "weights.npy")
+    np.save(artifact / "weights.npy", change(weights).astype(weights.dtype), allow_pickle=False)
+    meta = json.loads((artifact / "meta.json").read_text())
+    meta["sha256"]["weights.npy"] = hashlib.sha256((artifact / "weights.npy").read_bytes()).hexdigest()
+    (artifact / "meta.json").write_text(json.dumps(meta))
+
+
+def test_train_default_model_accepts_floating_point_noise_of_another_cpu(dataset, tmp_path):
+    out = tmp_path / "artifact"
+    call_command("train_default_model", "--data", str(dataset), "--out", str(out), stdout=StringIO())
+    _perturb_weights(out, lambda w: w + 1e-5)
+    ok = StringIO()
+    call_command("train_default_model", "--data", str(dataset), "--out", str(out), "--check", stdout=ok)
+    assert "reproduced up to floating point: meta.json, weights.npy differ" in ok.getvalue()
+    assert "agree on 100.00% of 14 texts" in ok.getvalue()
+
+
+def test_train_default_model_refuses_weights_that_decide_differently(dataset, tmp_path):
+    out = tmp_path / "artifact"
+    call_command("train_default_model", "--data", str(dataset), "--out", str(out), stdout=StringIO())
+    _perturb_weights(out, lambda w: -w)
+    with pytest.raises(CommandError, match="decide differently"):
+        call_command("train_default_model", "--data", str(dataset), "--out", str(out), "--check", stdout=StringIO())
+
+
 def test_rescore_scores_the_backlog_once(settings):
     settings.SCORING_ENGINE = "lexicon"
     messages = MessageFactory.create_batch(3, text="I'm worried about the outage")
