@@ -48,8 +48,24 @@ def browser():
     shutil.rmtree(profile, ignore_errors=True)
 
 
+def _restore_migration_data() -> None:
+    """Put back what data migrations create (role groups and their permissions, the purpose register, the default
+    taxonomy): another transactional test that ran earlier in this process flushed it when it ended."""
+    import importlib
+
+    from django.apps import apps as registry
+
+    from apps.governance.register import ensure_register
+    from apps.scoring.taxonomy import invalidate
+
+    ensure_register(registry)
+    importlib.import_module("apps.scoring.migrations.0002_default_taxonomy").forwards(registry, None)
+    invalidate()
+
+
 @pytest.fixture
 def page(browser, live_server):
+    _restore_migration_data()
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1366, "height": 900})
     context.set_default_timeout(15_000)
     page = context.new_page()
