@@ -275,6 +275,8 @@ X_FRAME_OPTIONS = "DENY"  # the embeddable CRM panel sets its own frame-ancestor
 # Origins allowed to show the read-only CRM emotion panel in an iframe (CSP frame-ancestors), e.g.
 # "https://acme.lightning.force.com,https://app.hubspot.com" (comma-separated). Empty: only this site itself.
 CRM_EMBED_FRAME_ANCESTORS = env_list("CRM_EMBED_FRAME_ANCESTORS", [])
+# How long a signed panel link (POST /api/v1/accounts/<id>/embed-link/) opens the panel.
+CRM_EMBED_LINK_SECONDS = env_int("CRM_EMBED_LINK_SECONDS", 300, minimum=30, maximum=3600)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 if not DEBUG:

@@ -18,12 +18,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_http_methods
 
-from apps.crm import health, selectors, services
+from apps.crm import embedding, health, selectors, services
 from apps.crm.charts import timeline_chart
 from apps.crm.choices import REASSIGNING_TEAMS
 from apps.crm.forms import HandoffNoteForm, WorkspaceFilterForm
 from apps.crm.models import Account
-from apps.governance.pages import purpose_bound, session_purpose
+from apps.governance import services as governance
+from apps.governance.pages import bind_page, purpose_bound, session_purpose
 
 PAGE_SIZE = 25
 COLUMNS = (
@@ -154,10 +155,15 @@ def embed(request, pk: int):
     """``/crm/embed/accounts/<pk>/``: a compact read-only panel for CRMs that show iframes.
 
     Framing is limited to the allow-list (``CRM_EMBED_FRAME_ANCESTORS``) by CSP ``frame-ancestors``; the
-    global X-Frame-Options DENY is lifted for this view only. Sign-in and the purpose chooser cannot be
-    framed, so without them the panel says where to go (in a new tab) instead of redirecting.
+    global X-Frame-Options DENY is lifted for this view only. A CRM on another site opens it with a signed
+    link (``?token=``, see ``apps.crm.embedding``), as its iframe gets no EmotionHub session cookie. Without a
+    link, the session is used; sign-in and the purpose chooser cannot be framed, so without them the panel
+    says where to go (in a new tab) instead of redirecting.
     """
-    if not request.user.is_authenticated:
+    token = request.GET.get("token", "")
+    if token:
+        response = _embed_by_link(request, pk=pk, token=token)
+    elif not request.user.is_authenticated:
         response = render(
             request, "crm/embed_gate.html", {"reason": "signin", "url": f"{reverse('login')}?next={request.path}"}
         )
@@ -170,6 +176,28 @@ def embed(request, pk: int):
     return response
 
 
+def _embed_by_link(request, *, pk: int, token: str):
+    """The panel as the user a signed link names, for its purpose: checked and logged as a session view is."""
+    try:
+        grant = embedding.embed_link_read(token=token, account_id=pk)
+        decision = bind_page(request, "page:crm-embed", user=grant.user, purpose_key=grant.purpose)
+    except embedding.EmbedLinkError as exc:
+        return render(
+            request, "crm/embed_gate.html", {"reason": "link", "message": str(exc)}, status=410 if exc.expired else 403
+        )
+    except PermissionDenied as exc:
+        return render(request, "crm/embed_gate.html", {"reason": "link", "message": str(exc)}, status=403)
+    account = selectors.get_account_for_user(user=grant.user, pk=pk)
+    context = selectors.account_context(user=grant.user, account=account, withheld_scopes=decision.withheld_scopes)
+    if decision.log is not None:
+        governance.access_update(log=decision.log, account_ids=[account.pk], contact_ids=context.contact_ids, count=1)
+    return render(
+        request,
+        "crm/embed.html",
+        {"account": account, "ctx": context, "legend": health.LEGEND, "purpose": grant.purpose, "via_link": True},
+    )
+
+
 @purpose_bound("page:crm-embed")
 def _embed_panel(request, pk: int):
     account = selectors.get_account_for_user(user=request.user, pk=pk)
@@ -178,4 +206,8 @@ def _embed_panel(request, pk: int):
         user=request.user, account=account, withheld_scopes=decision.withheld_scopes if decision else ()
     )
     request.accessed = ([account.pk], context.contact_ids)
-    return render(request, "crm/embed.html", {"account": account, "ctx": context, "legend": health.LEGEND})
+    return render(
+        request,
+        "crm/embed.html",
+        {"account": account, "ctx": context, "legend": health.LEGEND, "purpose": session_purpose(request)},
+    )

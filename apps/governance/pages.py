@@ -27,17 +27,21 @@ def _choose_url(request) -> str:
     return f"{reverse('governance:choose-purpose')}?{urlencode({'next': request.get_full_path()})}"
 
 
-def bind_page(request, resource: str, *, account_ids=(), contact_ids=(), count: int = 0):
-    """Decide and log a page read for the session's purpose; raises PermissionDenied when refused.
+def bind_page(
+    request, resource: str, *, account_ids=(), contact_ids=(), count: int = 0, user=None, purpose_key: str = ""
+):
+    """Decide and log a page read for the session's purpose (or, for a signed link, ``user`` and ``purpose_key``);
+    raises PermissionDenied when refused.
 
     Returns the decision, or None when no purpose is chosen yet (the caller redirects to choose one).
     """
-    key = session_purpose(request)
+    key = purpose_key or session_purpose(request)
     if not key:
         return None
-    decision = services.purpose_decide(user=request.user, purpose_key=key)
+    user = user or request.user
+    decision = services.purpose_decide(user=user, purpose_key=key)
     services.access_record(
-        user=request.user,
+        user=user,
         decision=decision,
         resource=resource,
         request=request,

@@ -39,12 +39,17 @@ class BaseViewSet(GenericViewSet):
     #: prohibited-use scope -> Q of the rows it covers in this viewset's model
     prohibited_rows: dict = {}
 
+    #: actions reached by POST that only read (e.g. issuing a signed link to a view): restricted and purpose-bound
+    #: as reads, not as writes
+    read_actions: tuple[str, ...] = ()
+
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        action = HTTP_ACTIONS.get(request.method, "view")
+        reads = request.method in permissions.SAFE_METHODS or self.action in self.read_actions
+        action = "view" if reads else HTTP_ACTIONS.get(request.method, "view")
         self.queryset = self.get_base_queryset().restrict(request.user, action)
         self.purpose_decision = None
-        if self.emotion_data and request.method in permissions.SAFE_METHODS:
+        if self.emotion_data and reads:
             self._bind_purpose(request)
 
     def _bind_purpose(self, request) -> None:

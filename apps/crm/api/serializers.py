@@ -169,3 +169,11 @@ class EmotionContextSerializer(serializers.Serializer):
     open_alerts = _ContextAlertSerializer(many=True)
     last_handoff_note = _ContextNoteSerializer(allow_null=True)
     suggested_template = _ContextTemplateSerializer(allow_null=True)
+
+
+class EmbedLinkSerializer(serializers.Serializer):
+    """A signed URL of the embeddable panel, to put in a CRM's iframe before it expires."""
+
+    url = serializers.URLField()
+    expires_at = serializers.DateTimeField()
+    purpose = serializers.CharField()

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from apps.core.api.viewsets import BaseModelViewSet, BaseViewSet
-from apps.crm import selectors, services
+from apps.crm import embedding, selectors, services
 from apps.crm.api.serializers import (
     AccountSerializer,
     ContactSerializer,
+    EmbedLinkSerializer,
     EmotionContextSerializer,
     SegmentSerializer,
 )
@@ -77,6 +79,7 @@ class AccountEmotionContextViewSet(BaseViewSet):
     queryset = Account.objects.all()
     serializer_class = EmotionContextSerializer
     emotion_data = True
+    read_actions = ("embed_link",)
     pagination_class = None
 
     def get_base_queryset(self):
@@ -100,6 +103,29 @@ class AccountEmotionContextViewSet(BaseViewSet):
         )
         self.accessed = ([account.pk], context.contact_ids)
         return Response(EmotionContextSerializer(context.as_dict()).data)
+
+    @extend_schema(
+        summary="A signed, short-lived link to the embeddable panel (for a CRM on another site)",
+        description=(
+            "The panel opened with this URL shows what the requesting user may see, for the purpose stated here; "
+            "each view is checked and logged again. Valid for CRM_EMBED_LINK_SECONDS (default 300 s)."
+        ),
+        parameters=[
+            OpenApiParameter(
+                "X-Purpose", str, OpenApiParameter.HEADER, required=True, description="Why the panel is shown."
+            )
+        ],
+        request=None,
+        responses={201: EmbedLinkSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="embed-link", url_name="embed-link")
+    def embed_link(self, request, pk=None):
+        account = self.get_object()
+        link = embedding.embed_link_create(
+            user=request.user, account_id=account.pk, purpose_key=self.purpose_decision.purpose
+        )
+        self.accessed = ([account.pk], [])
+        return Response(EmbedLinkSerializer(link).data, status=status.HTTP_201_CREATED)
 
     def finalize_response(self, request, response, *args, **kwargs):
         # The context is not a row of the queryset: log whose data it held here, instead of the base's row scan.
