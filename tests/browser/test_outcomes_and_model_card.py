@@ -9,13 +9,13 @@ from django.utils import timezone
 
 from apps.monitoring.models import AccountOutcome
 from apps.scoring.models import ScoringModel
-from tests.browser.conftest import browser, page, sign_in  # noqa: F401 - the browser fixtures live there
+from tests.browser.conftest import sign_in
 from tests.factories import AccountFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
-def test_the_analyst_imports_outcomes_and_legal_downloads_the_model_card(page, tmp_path):  # noqa: F811
+def test_the_analyst_imports_outcomes_and_legal_downloads_the_model_card(page, tmp_path):
     analyst = UserFactory(username="cx.ana", is_staff=True)
     analyst.groups.add(Group.objects.get(name="CX Analyst"))
     AccountFactory(external_id="ACC-1")

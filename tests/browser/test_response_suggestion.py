@@ -6,13 +6,13 @@ from django.contrib.auth.models import Group
 
 from apps.responses.models import TemplateUsage
 from apps.responses.tests.helpers import make_template
-from tests.browser.conftest import browser, page, sign_in  # noqa: F401 - the browser fixtures
+from tests.browser.conftest import sign_in
 from tests.factories import AccountFactory, ContactFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
-def test_an_account_manager_edits_the_suggestion_and_uses_it(page):  # noqa: F811
+def test_an_account_manager_edits_the_suggestion_and_uses_it(page):
     manager = UserFactory(username="am.ada", first_name="Ada")
     manager.groups.add(Group.objects.get(name="Account Manager"))
     account = AccountFactory(name="Globex", account_manager=manager, renewal_date=None)
