@@ -35,3 +35,32 @@ def test_demo_users_sign_in_with_the_printed_passwords_and_hold_their_roles(sett
     alice = authenticate(request, username="am.alice", password="emotionhub-alice")
     mine = Account.objects.restrict(alice)
     assert mine.exists() and mine.count() < Account.objects.count()
+
+
+def test_the_whole_demo_seeded_twice_adds_nothing_in_any_app(settings):
+    from django.apps import apps
+
+    settings.SCORING_ENGINE = "lexicon"
+    demo.seed_everything(accounts=30, messages=300)
+    models = [
+        apps.get_model(label)
+        for label in (
+            "sources.Message",
+            "scoring.EmotionScore",
+            "crm.HandoffNote",
+            "crm.AccountEmotionDay",
+            "responses.ResponseTemplate",
+            "responses.TemplateUsage",
+            "coaching.CoachingReview",
+            "validation.Annotation",
+            "validation.GoldLabel",
+            "validation.EvaluationRun",
+            "monitoring.AccountOutcome",
+            "monitoring.DriftReport",
+            "monitoring.DriftAlert",
+        )
+    ]
+    first = {m._meta.label: m.objects.count() for m in models}
+    assert all(first[label] for label in ("crm.HandoffNote", "responses.ResponseTemplate", "coaching.CoachingReview"))
+    demo.seed_everything(accounts=30, messages=300)
+    assert {m._meta.label: m.objects.count() for m in models} == first
