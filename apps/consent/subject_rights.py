@@ -166,6 +166,8 @@ def subject_export(*, contact: Contact, user, request=None) -> dict:
             for m in messages
             if m.self_reported
         ],
+        "emotion_labels": _labels_of(message_ids),
+        "reply_templates_used": _template_uses_of(contact.pk),
         "opt_out_requests": [_row(o, exclude=("token_digest", "email_digest")) for o in optouts],
         "data_access_log": [
             {
@@ -191,6 +193,43 @@ def subject_export(*, contact: Contact, user, request=None) -> dict:
         ],
     }
     return _jsonable(data)
+
+
+def _labels_of(message_ids: list[int]) -> dict:
+    """What people said the customer's messages expressed: gold labels, annotations, frontline feedback. Which
+    member of staff gave them is left out, as everywhere in the export."""
+    from apps.validation.models import Annotation, EmotionFeedback, GoldLabel
+
+    return {
+        "gold": [
+            {"message_id": g.message_id, "labels": g.labels, "source": g.source, "decided_at": g.decided_at}
+            for g in GoldLabel.objects.filter(message_id__in=message_ids).order_by("message_id")
+        ],
+        "annotations": [
+            {"message_id": a.item.message_id, "labels": a.labels, "skipped": a.skipped, "created": a.created}
+            for a in Annotation.objects.filter(item__message_id__in=message_ids).select_related("item").order_by("pk")
+        ],
+        "feedback": [
+            {"message_id": f.message_id, "correct_labels": f.correct_labels, "note": f.note, "created": f.created}
+            for f in EmotionFeedback.objects.filter(message_id__in=message_ids).order_by("pk")
+        ],
+    }
+
+
+def _template_uses_of(contact_id: int) -> list[dict]:
+    """Which suggested replies were used with the contact (the text itself is not kept)."""
+    from apps.responses.models import TemplateUsage
+
+    return [
+        {
+            "template": u.template.name,
+            "version": u.version.number,
+            "channel": u.channel,
+            "edited": u.edited,
+            "used_at": u.used_at,
+        }
+        for u in TemplateUsage.objects.filter(contact_id=contact_id).select_related("template", "version")
+    ]
 
 
 # --- erasure -----------------------------------------------------------------------------------------

@@ -126,6 +126,47 @@ class SubjectRightsTest(TestCase):
         log = DataAccessLog.objects.get(purpose=subject_rights.DATA_SUBJECT_PURPOSE)
         self.assertEqual((log.user, log.contact_ids), (self.staff, [self.ada.pk]))
 
+    def _label_and_reply(self):
+        from apps.responses.models import ResponseTemplate, ResponseTemplateVersion, TemplateUsage
+        from apps.validation.models import EmotionFeedback, GoldLabel
+
+        message = Message.objects.get(external_id="t-1")
+        GoldLabel.objects.create(
+            message=message, labels=["anger"], source="adjudicated", decided_at=message.received_at
+        )
+        EmotionFeedback.objects.create(message=message, correct_labels=["sadness"], note=f"{MARKER} was sad, not angry")
+        template = ResponseTemplate.objects.create(name="Sorry", emotion="anger", body="Sorry.")
+        version = ResponseTemplateVersion.objects.create(template=template, number=1, body="Sorry.")
+        TemplateUsage.objects.create(
+            template=template,
+            version=version,
+            account=self.account,
+            contact=self.ada,
+            edited=True,
+            text_sha256="0" * 64,
+            text_length=6,
+        )
+        return message
+
+    def test_the_export_holds_what_people_labelled_and_which_replies_were_used(self):
+        message = self._label_and_reply()
+        data = subject_rights.subject_export(contact=self.ada, user=self.staff)
+        json.dumps(data)
+        self.assertEqual(data["emotion_labels"]["gold"][0]["labels"], ["anger"])
+        self.assertEqual(data["emotion_labels"]["feedback"][0]["message_id"], message.pk)
+        self.assertIn(MARKER, data["emotion_labels"]["feedback"][0]["note"])
+        self.assertEqual(data["reply_templates_used"], [{**data["reply_templates_used"][0], "template": "Sorry"}])
+        self.assertEqual(data["reply_templates_used"][0]["version"], 1)
+
+    def test_erasure_also_removes_what_people_labelled_about_the_contact(self):
+        from apps.validation.models import EmotionFeedback, GoldLabel
+
+        message = self._label_and_reply()
+        subject_rights.subject_erase(contact=self.ada)
+        self.assertFalse(EmotionFeedback.objects.filter(message_id=message.pk).exists())
+        self.assertFalse(GoldLabel.objects.filter(message_id=message.pk).exists())
+        self.assertEqual(rows_containing(MARKER), {})
+
     # --- erasure ---------------------------------------------------------------------------------------
 
     def test_after_erasure_the_marker_is_found_in_no_table_at_all(self):
