@@ -30,8 +30,9 @@ def active_purposes() -> list[Purpose]:
     return [p for p in Purpose.objects.filter(is_active=True).select_related("dpia") if p.dpia and p.dpia.is_valid]
 
 
-def purpose_decide(*, user, purpose_key: str) -> PurposeDecision:
-    """The decision, without logging it (``access_record`` logs)."""
+def purpose_decide(*, user, purpose_key: str, only: str = "") -> PurposeDecision:
+    """The decision, without logging it (``access_record`` logs). ``only``: data read for that one purpose alone
+    (coaching data for coaching, the analytics reports for analytics); any other allowed purpose is refused."""
     key = (purpose_key or "").strip()
     choices = ", ".join(p.key for p in active_purposes()) or "none is switched on"
     if not key:
@@ -54,6 +55,8 @@ def purpose_decide(*, user, purpose_key: str) -> PurposeDecision:
     scopes = {u.scope for u in purpose.prohibited_uses.all() if u.is_active}
     if ProhibitedScope.EVERYONE in scopes:
         return PurposeDecision(False, key, f"Using emotion data for {key!r} is prohibited.")
+    if only and key != only:
+        return PurposeDecision(False, key, f"This is read for the purpose {only} only: send {PURPOSE_HEADER}: {only}.")
     return PurposeDecision(True, key, withheld_scopes=scopes)
 
 

@@ -45,17 +45,7 @@ def api_bind_analytics(request, *, resource: str):
     """Decide and log an API read that must state ``X-Purpose: analytics``; raises 403 (logged) otherwise.
     Returns the access-log row, for the caller to add whose data was read."""
     key = request.headers.get(governance.PURPOSE_HEADER, "")
-    decision = governance.purpose_decide(user=request.user, purpose_key=key)
-    if decision.allowed and key != ANALYTICS:
-        governance.access_record(
-            user=request.user,
-            decision=decision,
-            resource=resource,
-            request=request,
-            reason=_("This report is read for analytics only."),
-            outcome="refused",
-        )
-        raise exceptions.PermissionDenied(_("This report is read for analytics only: send X-Purpose: analytics."))
+    decision = governance.purpose_decide(user=request.user, purpose_key=key, only=ANALYTICS)
     governance.access_record(user=request.user, decision=decision, resource=resource, request=request)
     if not decision.allowed:
         raise exceptions.PermissionDenied(decision.reason)

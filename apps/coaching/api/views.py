@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import exceptions, mixins
+from rest_framework import mixins
 from rest_framework import serializers as drf_serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -35,29 +35,13 @@ class CoachingPurposeMixin:
     """Every request (reads and writes) states ``X-Purpose: coaching``; another purpose is refused and logged."""
 
     emotion_data = True
+    only_purpose = COACHING
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         if request.method not in ("GET", "HEAD", "OPTIONS"):
             self._bind_purpose(request)  # writes state a purpose too: they show the review back
         self.queryset = self.visible(request)
-
-    def _bind_purpose(self, request) -> None:
-        key = request.headers.get(governance.PURPOSE_HEADER, "").strip()
-        decision = governance.purpose_decide(user=request.user, purpose_key=key)
-        if decision.allowed and key != COACHING:
-            governance.access_record(
-                user=request.user,
-                decision=decision,
-                resource=f"api:{self.basename}-{self.action}",
-                request=request,
-                reason="Coaching data is read for the purpose coaching only.",
-                outcome="refused",
-            )
-            raise exceptions.PermissionDenied(
-                "Coaching data is read for the purpose coaching only: send X-Purpose: coaching."
-            )
-        super()._bind_purpose(request)
 
     def visible(self, request):
         raise NotImplementedError

@@ -39,6 +39,8 @@ class BaseViewSet(GenericViewSet):
     #: prohibited-use scope -> Q of the rows it covers in this viewset's model
     prohibited_rows: dict = {}
 
+    #: the one purpose this viewset's data may be read for ("" = any purpose the user's role may use)
+    only_purpose: str = ""
     #: actions reached by POST that only read (e.g. issuing a signed link to a view): restricted and purpose-bound
     #: as reads, not as writes
     read_actions: tuple[str, ...] = ()
@@ -55,7 +57,9 @@ class BaseViewSet(GenericViewSet):
     def _bind_purpose(self, request) -> None:
         from apps.governance import services as governance
 
-        decision = governance.purpose_decide(user=request.user, purpose_key=request.headers.get("X-Purpose", ""))
+        decision = governance.purpose_decide(
+            user=request.user, purpose_key=request.headers.get("X-Purpose", ""), only=self.only_purpose
+        )
         resource = f"api:{self.basename}-{self.action}"
         if not decision.allowed:
             governance.access_record(user=request.user, decision=decision, resource=resource, request=request)

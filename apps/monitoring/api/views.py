@@ -102,10 +102,8 @@ class DriftReportViewSet(BaseReadOnlyViewSet):
     serializer_class = DriftReportSerializer
     filterset_fields = ("platform", "model_version", "status", "week_start")
     ordering_fields = ("week_start", "psi")
-
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        api_bind_analytics(request, resource=f"api:driftreport-{self.action}")
+    emotion_data = True
+    only_purpose = ANALYTICS
 
     @extend_schema(parameters=[_PURPOSE])
     def list(self, request, *args, **kwargs):
