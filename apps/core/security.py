@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from apps.core.models import SecurityEvent
 
@@ -19,6 +20,15 @@ def client_ip(request) -> str | None:
     if hops and len(forwarded) >= hops:
         return forwarded[-hops]
     return request.META.get("REMOTE_ADDR")
+
+
+def safe_next(request, candidate: str, fallback: str) -> str:
+    """``candidate`` (a ``next`` from the request) when it stays on this site, else ``fallback``: no open redirect."""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return fallback
 
 
 def security_event(kind: str, *, subject: str = "", request=None, **detail) -> SecurityEvent:

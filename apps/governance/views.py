@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 
+from apps.core.security import safe_next
 from apps.governance import services
 from apps.governance.pages import SESSION_KEY, session_purpose
 
@@ -17,9 +17,7 @@ def choose_purpose(request):
     permitted = [
         p for p in services.active_purposes() if services.purpose_decide(user=request.user, purpose_key=p.key).allowed
     ]
-    next_url = request.POST.get("next") or request.GET.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, require_https=request.is_secure()):
-        next_url = "/"
+    next_url = safe_next(request, request.POST.get("next") or request.GET.get("next") or "", "/")
     if request.method == "POST":
         key = request.POST.get("purpose", "")
         names = {p.key: p.name for p in permitted}

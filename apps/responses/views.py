@@ -13,10 +13,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from apps.core.security import safe_next
 from apps.crm.choices import JourneyStage
 from apps.crm.selectors import account_list, contact_list, get_account_for_user
 from apps.responses import selectors, services
@@ -118,13 +119,9 @@ def template_detail(request, pk: int):
 
 
 def _back(request, template, account, contact):
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(target)
     query = {k: v for k, v in {"account": account and account.pk, "contact": contact and contact.pk}.items() if v}
-    return redirect(f"{reverse('responses:detail', args=[template.pk])}?{urlencode(query)}")
+    fallback = f"{reverse('responses:detail', args=[template.pk])}?{urlencode(query)}"
+    return redirect(safe_next(request, request.POST.get("next", ""), fallback))
 
 
 @login_required

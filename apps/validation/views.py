@@ -10,10 +10,10 @@ from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from apps.core.security import safe_next
 from apps.governance.pages import purpose_bound
 from apps.scoring.engines.base import EngineUnavailable
 from apps.scoring.models import EmotionScore, ScoringModel
@@ -46,10 +46,7 @@ def _errors(request, exc: ValidationError) -> None:
 
 
 def _safe_next(request, fallback: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
-        return target
-    return fallback
+    return safe_next(request, request.POST.get("next") or request.GET.get("next") or "", fallback)
 
 
 # --- batches ------------------------------------------------------------------------------------------
